@@ -1,0 +1,107 @@
+/**
+ * Starts the fauxqs SNS/SQS/S3 emulator in-process on 127.0.0.1 and a free port, with clients
+ * pointed at it, and sets up the ML-IDS topology (predictions topic, attack queue with the
+ * `{"prediction": ["attack"]}` filter policy) on request.
+ * @module
+ */
+
+import { buildApp } from "fauxqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { S3Client } from "@aws-sdk/client-s3";
+
+/** A running emulator and SDK clients that talk to it. */
+export interface Emulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  readonly s3: S3Client;
+  /** Stops the server and closes the clients. */
+  stop(): Promise<void>;
+}
+
+/** The ML-IDS SNS -> SQS wiring inside an emulator. */
+export interface IdsTopology {
+  readonly topicArn: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+}
+
+/** Test credentials; fauxqs accepts any. */
+export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** Starts fauxqs on 127.0.0.1 (port 0 picks a free one). */
+export async function startEmulator(
+  options: { port?: number; region?: string } = {},
+): Promise<Emulator> {
+  const region = options.region ?? "eu-west-1";
+  const app = buildApp({ logger: false, defaultRegion: region });
+  const address = await app.listen({ host: "127.0.0.1", port: options.port ?? 0 });
+  const port = Number(new URL(address).port);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const config = { region, endpoint, credentials: TEST_CREDENTIALS };
+  const sqs = new SQSClient(config);
+  const sns = new SNSClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  let stopped = false;
+  return {
+    endpoint,
+    port,
+    region,
+    sqs,
+    sns,
+    s3,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      sqs.destroy();
+      sns.destroy();
+      s3.destroy();
+      await app.close();
+    },
+  };
+}
+
+/** Creates the predictions topic, the attack queue and the filtered subscription, as ML-IDS deploys them. */
+export async function createIdsTopology(
+  emulator: Emulator,
+  options: {
+    queueName?: string;
+    topicName?: string;
+    rawDelivery?: boolean;
+    visibilityTimeout?: number;
+  } = {},
+): Promise<IdsTopology> {
+  const queue = await emulator.sqs.send(
+    new CreateQueueCommand({
+      QueueName: options.queueName ?? "ml-ids-attacks",
+      Attributes: options.visibilityTimeout === undefined
+        ? undefined
+        : { VisibilityTimeout: String(options.visibilityTimeout) },
+    }),
+  );
+  const queueUrl = queue.QueueUrl!;
+  const attributes = await emulator.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  const queueArn = attributes.Attributes!.QueueArn!;
+  const topic = await emulator.sns.send(
+    new CreateTopicCommand({ Name: options.topicName ?? "ml-ids-predictions" }),
+  );
+  const topicArn = topic.TopicArn!;
+  await emulator.sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: "sqs",
+      Endpoint: queueArn,
+      Attributes: {
+        FilterPolicy: JSON.stringify({ prediction: ["attack"] }),
+        ...(options.rawDelivery ? { RawMessageDelivery: "true" } : {}),
+      },
+    }),
+  );
+  return { topicArn, queueUrl, queueArn };
+}
