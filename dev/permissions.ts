@@ -1,0 +1,53 @@
+/**
+ * The permissions mlids runs with, in one place: the compile and install tasks bake exactly these
+ * in, `deno task mlids` uses them, and a test runs the entry point under them.
+ * @module
+ */
+
+/** Environment variables mlids and its libraries read (AWS SDK, proxies, terminal, cache location). */
+export const MLIDS_ENV_VARS: readonly string[] = [
+  "AWS_*",
+  "HOME",
+  "USERPROFILE",
+  "HOMEPATH",
+  "HOMEDRIVE",
+  "XDG_CACHE_HOME",
+  "LOCALAPPDATA",
+  "NO_COLOR",
+  "FORCE_COLOR",
+  "TERM",
+  "TERM_PROGRAM",
+  "COLUMNS",
+  "CI",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "TMPDIR",
+  "TMP",
+  "TEMP",
+];
+
+/**
+ * Deno permission flags for mlids: any host (the API, S3 and SQS endpoints are the user's), reading
+ * datasets and AWS config anywhere, writing the cache and exports anywhere the user points, and the
+ * environment variables above. No subprocesses, no FFI.
+ */
+export const MLIDS_PERMISSIONS: readonly string[] = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  `--allow-env=${MLIDS_ENV_VARS.join(",")}`,
+  "--allow-sys=homedir,osRelease,hostname",
+];
+
+/** Targets `deno task compile` builds, with the file name suffix of each binary. */
+export const COMPILE_TARGETS: readonly { target: string; name: string }[] = [
+  { target: "x86_64-unknown-linux-gnu", name: "mlids-x86_64-linux" },
+  { target: "aarch64-unknown-linux-gnu", name: "mlids-aarch64-linux" },
+  { target: "x86_64-apple-darwin", name: "mlids-x86_64-macos" },
+  { target: "aarch64-apple-darwin", name: "mlids-aarch64-macos" },
+  { target: "x86_64-pc-windows-msvc", name: "mlids-x86_64-windows.exe" },
+];

@@ -1,0 +1,137 @@
+/**
+ * A disk cache of what opening a dataset computes: its description and its label index (category ->
+ * row numbers). Keyed by the file's real path, size and modification time, so a second open of an
+ * unchanged file reads a few megabytes instead of decoding the whole dataset.
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { DatasetInfo, LabelIndex } from "./flow_dataset.ts";
+
+/** What is cached for one dataset file. */
+export interface DatasetIndex {
+  readonly info: DatasetInfo;
+  readonly labels: LabelIndex | null;
+}
+
+/** Where the cache lives and which pandas key of the file it is for. */
+export interface DatasetIndexCacheOptions {
+  cacheDir: string;
+  key?: string;
+}
+
+const MAGIC = "MLIDSIX2";
+const HEADER_BYTES = 16;
+
+interface FileIdentity {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  key: string | null;
+}
+
+interface StoredHeader {
+  identity: FileIdentity;
+  info: DatasetInfo;
+  categories: { name: string; count: number }[] | null;
+}
+
+async function identify(file: string, key: string | undefined): Promise<FileIdentity> {
+  const path = await Deno.realPath(file);
+  const stat = await Deno.stat(path);
+  return { path, size: stat.size, mtimeMs: stat.mtime?.getTime() ?? 0, key: key ?? null };
+}
+
+function cacheFile(identity: FileIdentity, cacheDir: string): string {
+  const digest = createHash("sha256").update(`${identity.path}\0${identity.key ?? ""}`).digest(
+    "hex",
+  );
+  return join(cacheDir, "index", `${digest.slice(0, 32)}.idx`);
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.path === b.path && a.size === b.size && a.mtimeMs === b.mtimeMs && a.key === b.key;
+}
+
+/** The cached index of `file`, or null when there is none or the file changed since. Never throws for a bad cache. */
+export async function loadDatasetIndex(
+  file: string,
+  options: DatasetIndexCacheOptions,
+): Promise<DatasetIndex | null> {
+  let bytes: Uint8Array;
+  let identity: FileIdentity;
+  try {
+    identity = await identify(file, options.key);
+    bytes = await Deno.readFile(cacheFile(identity, options.cacheDir));
+  } catch {
+    return null;
+  }
+  try {
+    if (bytes.length < HEADER_BYTES) return null;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) return null;
+    const headerLength = view.getUint32(8, true);
+    const rowsOffset = view.getUint32(12, true);
+    const header = JSON.parse(
+      new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + headerLength)),
+    ) as StoredHeader;
+    if (!sameIdentity(header.identity, identity)) return null;
+    if (header.categories === null) return { info: header.info, labels: null };
+    const total = header.categories.reduce((sum, category) => sum + category.count, 0);
+    if (rowsOffset % 4 !== 0 || rowsOffset + total * 4 > bytes.length) return null;
+    // Copy once into an aligned buffer; the categories are views into it.
+    const rows = new Uint32Array(total);
+    rows.set(new Uint32Array(bytes.slice(rowsOffset, rowsOffset + total * 4).buffer));
+    let start = 0;
+    const categories = header.categories.map((category) => {
+      const view = rows.subarray(start, start + category.count);
+      start += category.count;
+      return { name: category.name, rows: view };
+    });
+    return { info: header.info, labels: { categories } };
+  } catch {
+    return null;
+  }
+}
+
+/** Stores the index of `file`; written to a temp file and renamed, so a crash never leaves half an index. */
+export async function saveDatasetIndex(
+  file: string,
+  index: DatasetIndex,
+  options: DatasetIndexCacheOptions,
+): Promise<void> {
+  const identity = await identify(file, options.key);
+  const header: StoredHeader = {
+    identity,
+    info: index.info,
+    categories: index.labels
+      ? index.labels.categories.map((c) => ({ name: c.name, count: c.rows.length }))
+      : null,
+  };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const rowsOffset = Math.ceil((HEADER_BYTES + headerBytes.length) / 4) * 4;
+  const total = index.labels?.categories.reduce((sum, c) => sum + c.rows.length, 0) ?? 0;
+  const bytes = new Uint8Array(rowsOffset + total * 4);
+  bytes.set(new TextEncoder().encode(MAGIC), 0);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(8, headerBytes.length, true);
+  view.setUint32(12, rowsOffset, true);
+  bytes.set(headerBytes, HEADER_BYTES);
+  const rows = new Uint32Array(bytes.buffer, rowsOffset, total);
+  let start = 0;
+  for (const category of index.labels?.categories ?? []) {
+    rows.set(category.rows, start);
+    start += category.rows.length;
+  }
+  const target = cacheFile(identity, options.cacheDir);
+  await Deno.mkdir(join(options.cacheDir, "index"), { recursive: true });
+  const temp = `${target}.${crypto.randomUUID()}.part`;
+  try {
+    await Deno.writeFile(temp, bytes);
+    await Deno.rename(temp, target);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}
