@@ -60,6 +60,14 @@ function cellWriter(column: FlowColumn): CellWriter {
   return (row) => String(values[row]);
 }
 
+/**
+ * The JSON writer of one column: integers exactly (int64/uint64 as digits), float32 in shortest
+ * form, NaN and infinities as null, strings quoted. Shared by every JSON view of flows.
+ */
+export function jsonCellWriter(column: FlowColumn): (row: number) => string {
+  return cellWriter(column);
+}
+
 /** Writes flows as pandas split JSON: `{"columns": [...], ("index": [...],) "data": [[...], ...]}`. */
 export function encodeSplitJson(frame: FlowFrame, options: EncodeSplitOptions = {}): string {
   const names = options.columns ?? frame.columns.map((column) => column.name);
