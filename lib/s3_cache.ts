@@ -387,11 +387,21 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
       );
     }
     let received = 0;
-    for await (const chunk of body) {
-      const opened = file;
-      await onDisk(part, "write", () => writeAll(opened, chunk));
-      received += chunk.length;
-      bar?.update(received);
+    try {
+      for await (const chunk of body) {
+        const opened = file;
+        await onDisk(part, "write", () => writeAll(opened, chunk));
+        received += chunk.length;
+        bar?.update(received);
+      }
+    } catch (error) {
+      if (error instanceof MlidsError) throw error;
+      // The connection dropped or the SDK's checksum check failed: worth another try.
+      const reason = networkCodeOf(error) ?? (errorName(error) || "error");
+      throw new IncompleteDownloadError(
+        `the download of ${context.uri} broke off: ${received} of ${total} bytes arrived (${reason})`,
+        { hint: "check the network and try again", cause: error },
+      );
     }
     if (received !== total || (response.ContentLength ?? received) !== received) {
       throw new IncompleteDownloadError(

@@ -408,27 +408,144 @@ Deno.test("s3_cache: a body cut short is retried, then fails with no file or .pa
   });
 });
 
-Deno.test("s3_cache: a connection dropped mid-body leaves no file or .part", async () => {
-  await withS3(async ({ emulator, proxy, options }) => {
-    await putObject(emulator, "drop.h5", randomBytes(100_000, 10));
-    proxy.fault = (request) => {
-      if (request.method !== "GET") return Promise.resolve(undefined);
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new Uint8Array(30_000));
-          controller.error(new Error("dropped"));
-        },
-      });
-      return Promise.resolve(
-        new Response(body, { status: 200, headers: { "content-length": "100000" } }),
-      );
-    };
+/**
+ * A raw TCP "S3" that answers HEAD properly and GET with the headers, 30,000 of the 100,000 bytes
+ * it announces, then hangs up: a connection dropped mid-body, as the SDK really sees one.
+ */
+function startDroppingServer(): { endpoint: string; gets(): number; stop(): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let gets = 0;
+  const handlers: Promise<void>[] = [];
+  async function handle(conn: Deno.Conn): Promise<void> {
+    try {
+      const buffer = new Uint8Array(16_384);
+      let head = "";
+      // Request heads are small; a few reads at most.
+      for (let i = 0; i < 16 && !head.includes("\r\n\r\n"); i++) {
+        const n = await conn.read(buffer);
+        if (n === null) return;
+        head += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+      const isGet = head.startsWith("GET ");
+      if (isGet) gets++;
+      const headers = 'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nETag: "abc"\r\n' +
+        "Last-Modified: Mon, 23 Nov 2026 18:00:00 GMT\r\nConnection: close\r\n\r\n";
+      await conn.write(new TextEncoder().encode(headers));
+      if (isGet) await conn.write(new Uint8Array(30_000));
+    } catch {
+      // The client went away first; nothing to do.
+    } finally {
+      conn.close();
+    }
+  }
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) handlers.push(handle(conn));
+    } catch {
+      // Closed.
+    }
+  })();
+  return {
+    endpoint: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    gets: () => gets,
+    async stop() {
+      listener.close();
+      await accepting;
+      await Promise.all(handlers);
+    },
+  };
+}
+
+Deno.test("s3_cache: a connection dropped mid-body is retried, then a RemoteError, no file or .part left", async () => {
+  const server = startDroppingServer();
+  const dir = await Deno.makeTempDir({ prefix: "mlids-s3-test-" });
+  try {
     await assert.rejects(
-      () => fetchS3Object(`s3://${BUCKET}/drop.h5`, { ...options, maxAttempts: 2 }),
-      RemoteError,
+      () =>
+        fetchS3Object(`s3://${BUCKET}/drop.h5`, {
+          endpoint: server.endpoint,
+          cacheDir: dir,
+          showProgress: false,
+          maxAttempts: 2,
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof RemoteError, String(error));
+        assert.match(
+          error.message,
+          /download of s3:\/\/ml-ids-test\/drop\.h5 broke off: \d+ of 100000 bytes arrived/,
+        );
+        return true;
+      },
     );
-    assert.equal(countOf(proxy, "GET"), 2);
-    assert.deepEqual(await listFiles(options.cacheDir!), []);
+    assert.equal(server.gets(), 2);
+    assert.deepEqual(await listFiles(dir), []);
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("s3_cache: signed requests use the credential chain or a profile; no credentials is a UsageError", async () => {
+  await withS3(async ({ emulator, proxy, dir, options }) => {
+    await putObject(emulator, "signed.h5", randomBytes(100, 16));
+    const names = [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_PROFILE",
+      "AWS_SHARED_CREDENTIALS_FILE",
+      "AWS_CONFIG_FILE",
+    ];
+    const saved = new Map(names.map((name) => [name, Deno.env.get(name)]));
+    try {
+      for (const name of names) Deno.env.delete(name);
+      Deno.env.set("AWS_ACCESS_KEY_ID", "AKIDFROMENV");
+      Deno.env.set("AWS_SECRET_ACCESS_KEY", "env-secret");
+      await fetchS3Object(`s3://${BUCKET}/signed.h5`, { ...options, signed: true });
+      assert.match(
+        proxy.seen.at(-1)!.headers.get("authorization") ?? "",
+        /^AWS4-HMAC-SHA256 Credential=AKIDFROMENV\//,
+      );
+      Deno.env.delete("AWS_ACCESS_KEY_ID");
+      Deno.env.delete("AWS_SECRET_ACCESS_KEY");
+
+      const credentials = join(dir, "credentials");
+      await Deno.writeTextFile(
+        credentials,
+        "[analyst]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = profile-secret\n",
+      );
+      Deno.env.set("AWS_SHARED_CREDENTIALS_FILE", credentials);
+      Deno.env.set("AWS_CONFIG_FILE", join(dir, "no-config"));
+      await fetchS3Object(`s3://${BUCKET}/signed.h5`, {
+        ...options,
+        profile: "analyst",
+        localPath: join(dir, "other.h5"),
+      });
+      assert.match(
+        proxy.seen.at(-1)!.headers.get("authorization") ?? "",
+        /^AWS4-HMAC-SHA256 Credential=AKIDFROMPROFILE\//,
+      );
+
+      await assert.rejects(
+        () =>
+          fetchS3Object(`s3://${BUCKET}/signed.h5`, {
+            ...options,
+            profile: "nobody",
+            localPath: join(dir, "third.h5"),
+          }),
+        (error: unknown) => {
+          assert.ok(error instanceof UsageError, String(error));
+          assert.match(error.message, /no AWS credentials/);
+          assert.ok(!error.message.includes("secret") && !error.hint!.includes("secret"));
+          return true;
+        },
+      );
+    } finally {
+      for (const [name, value] of saved) {
+        if (value === undefined) Deno.env.delete(name);
+        else Deno.env.set(name, value);
+      }
+    }
   });
 });
 
