@@ -18,21 +18,31 @@ export function buildProgram(): Command<[], { debug?: true }> {
       "Drive the ML-IDS intrusion-detection system: send flows for prediction, watch attack notifications, inspect datasets.",
     )
     .version(denoConfig.version, "-V, --version", "print the mlids version")
-    .option("--debug", "show stack traces and causes of errors")
-    .showHelpAfterError("(run 'mlids --help' for usage)")
-    .showSuggestionAfterError(true)
-    .enablePositionalOptions(false);
+    .option("--debug", "show stack traces and causes of errors");
   program.addCommand(predictCommand());
   program.addCommand(consumeCommand());
   program.addCommand(datasetCommand());
+  configureTree(program, "mlids");
   return program;
+}
+
+/** Every command, however deep: errors as one line with a hint, and no process.exit from commander. */
+function configureTree(command: Command<unknown[], Record<string, unknown>>, path: string): void {
+  command
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      outputError: (text, write) =>
+        write(`${text.trim().replace(/\n+/g, " ")} (see '${path} --help')\n`),
+    });
+  for (const sub of command.commands) {
+    configureTree(sub as Command<unknown[], Record<string, unknown>>, `${path} ${sub.name()}`);
+  }
 }
 
 /** Runs mlids with `args` and returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
   try {
     await program.parseAsync(args, { from: "user" });
     return 0;

@@ -1,11 +1,17 @@
 /**
  * Opens a dataset from wherever it lives (a path, `file://` URI or `s3://bucket/key`) in whatever
- * format it is stored (pandas HDF5, CICFlowMeter CSV), as a {@linkcode FlowDataset}.
+ * format it is stored (pandas HDF5, CICFlowMeter CSV), as a {@linkcode FlowDataset}. The label
+ * index is cached on disk, so reopening an unchanged file skips decoding it; the readers (h5wasm,
+ * the AWS SDK) are loaded only when a dataset needs them.
  * @module
  */
 
-import { UsageError } from "./errors.ts";
-import type { FlowDataset } from "./flow_dataset.ts";
+import { fileURLToPath } from "node:url";
+import { InputError, MachineError, UsageError } from "./errors.ts";
+import type { FlowFrame } from "./frame.ts";
+import type { DatasetInfo, FlowDataset, LabelIndex } from "./flow_dataset.ts";
+import { loadDatasetIndex, saveDatasetIndex } from "./dataset_index_cache.ts";
+import { defaultCacheDir } from "./cache_dir.ts";
 
 /** Where and how to open a dataset. */
 export interface OpenDatasetOptions {
@@ -29,8 +35,182 @@ export interface OpenDatasetOptions {
   onNotice?: (message: string) => void;
 }
 
-/** Opens the dataset at `uri`; the label index is cached on disk so a second open is near instant. */
-export function openDataset(uri: string, _options: OpenDatasetOptions = {}): Promise<FlowDataset> {
-  // Filled in once the HDF5, CSV and S3 readers land.
-  return Promise.reject(new UsageError(`cannot open '${uri}' yet`));
+/** The storage family of a local file, told from its first bytes. */
+export type StoredFormat = "hdf5" | "csv";
+
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The local file a dataset URI names, downloading S3 objects into the cache first. */
+export async function resolveDatasetPath(
+  uri: string,
+  options: OpenDatasetOptions = {},
+): Promise<string> {
+  if (uri.trim() === "") {
+    throw new UsageError("the dataset URI is empty", {
+      hint: "Pass a path, a file:// URI or s3://bucket/key.",
+    });
+  }
+  if (/^s3:\/\//i.test(uri)) {
+    const { fetchS3Object } = await import("./s3_cache.ts");
+    return await fetchS3Object(uri, {
+      region: options.s3Region,
+      endpoint: options.s3Endpoint,
+      signed: options.s3Signed,
+      profile: options.s3Profile,
+      localPath: options.s3LocalStoragePath,
+      cacheDir: options.cacheDir,
+      showProgress: options.showProgress ?? false,
+      onNotice: options.onNotice,
+    });
+  }
+  if (/^file:/i.test(uri)) {
+    try {
+      return fileURLToPath(uri);
+    } catch (error) {
+      throw new UsageError(`'${uri}' is not a valid file:// URI`, {
+        hint: "Use file:///absolute/path or a plain path.",
+        cause: error,
+      });
+    }
+  }
+  const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(uri);
+  if (scheme) {
+    throw new UsageError(`'${scheme[1]}://' datasets are not supported`, {
+      hint: "Pass a local path, a file:// URI or s3://bucket/key.",
+    });
+  }
+  return uri;
+}
+
+/** Tells a pandas HDF5 file (by its signature, also after a user block) from a CSV; InputError for neither. */
+export async function detectStoredFormat(path: string): Promise<StoredFormat> {
+  let file: Deno.FsFile;
+  try {
+    const stat = await Deno.stat(path);
+    if (stat.isDirectory) {
+      throw new InputError(`'${path}' is a directory, not a dataset`, {
+        hint: "Pass the .h5 or .csv file inside it.",
+      });
+    }
+    if (stat.size === 0) {
+      throw new InputError(`'${path}' is empty`, {
+        hint: "Pass a pandas HDF5 file or a CICFlowMeter CSV.",
+      });
+    }
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error instanceof Deno.errors.NotFound) {
+      throw new InputError(`dataset '${path}' does not exist`, {
+        hint: "Check the path, or pass an s3://bucket/key URI.",
+      });
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new MachineError(`cannot read dataset '${path}': permission denied`, {
+        hint: "Check the file's permissions.",
+      });
+    }
+    throw error;
+  }
+  try {
+    const head = new Uint8Array(4096);
+    const read = (await file.read(head)) ?? 0;
+    // HDF5 signatures sit at 0, 512, 1024, 2048, ... (after a user block).
+    for (let offset = 0; offset + 8 <= 1 << 20; offset = offset === 0 ? 512 : offset * 2) {
+      let bytes: Uint8Array;
+      if (offset + 8 <= read) {
+        bytes = head.subarray(offset, offset + 8);
+      } else {
+        bytes = new Uint8Array(8);
+        await file.seek(offset, Deno.SeekMode.Start);
+        if ((await file.read(bytes)) !== 8) break;
+      }
+      if (HDF5_MAGIC.every((byte, i) => bytes[i] === byte)) return "hdf5";
+    }
+    if (head.subarray(0, read).includes(0)) {
+      throw new InputError(`'${path}' is neither a pandas HDF5 file nor a CICFlowMeter CSV`, {
+        hint: "Save flows with df.to_hdf(path, key) or export them from CICFlowMeter as CSV.",
+      });
+    }
+    return "csv";
+  } finally {
+    file.close();
+  }
+}
+
+async function openReader(
+  path: string,
+  format: StoredFormat,
+  options: OpenDatasetOptions,
+): Promise<FlowDataset> {
+  if (format === "hdf5") {
+    const { openPandasHdf } = await import("./pandas_hdf.ts");
+    return await openPandasHdf(path, { key: options.key });
+  }
+  const { openFlowCsv } = await import("./cicflowmeter_csv.ts");
+  return await openFlowCsv(path, { onNotice: options.onNotice });
+}
+
+/** A dataset whose description and labels came from the cache; the file is opened on the first read. */
+class IndexedDataset implements FlowDataset {
+  #reader: Promise<FlowDataset> | undefined;
+
+  constructor(
+    readonly info: DatasetInfo,
+    private readonly labels: LabelIndex | null,
+    private readonly open: () => Promise<FlowDataset>,
+    reader?: FlowDataset,
+  ) {
+    if (reader) this.#reader = Promise.resolve(reader);
+  }
+
+  labelIndex(): Promise<LabelIndex | null> {
+    return Promise.resolve(this.labels);
+  }
+
+  async readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
+    this.#reader ??= this.open();
+    return await (await this.#reader).readRows(rows);
+  }
+
+  close(): void {
+    this.#reader?.then((reader) => reader.close(), () => {});
+  }
+}
+
+/** Opens the dataset at `uri`; its label index is cached on disk so a second open is near instant. */
+export async function openDataset(
+  uri: string,
+  options: OpenDatasetOptions = {},
+): Promise<FlowDataset> {
+  const path = await resolveDatasetPath(uri, options);
+  const format = await detectStoredFormat(path);
+  let cacheDir: string | undefined;
+  try {
+    cacheDir = options.cacheDir ?? defaultCacheDir();
+  } catch {
+    cacheDir = undefined;
+  }
+  const cacheOptions = cacheDir ? { cacheDir, key: options.key } : undefined;
+  const cached = cacheOptions ? await loadDatasetIndex(path, cacheOptions) : null;
+  if (cached) {
+    return new IndexedDataset(cached.info, cached.labels, () => openReader(path, format, options));
+  }
+  const reader = await openReader(path, format, options);
+  try {
+    const labels = await reader.labelIndex();
+    if (cacheOptions) {
+      await saveDatasetIndex(path, { info: reader.info, labels }, cacheOptions).catch((error) =>
+        options.onNotice?.(
+          `could not cache the dataset index in ${cacheOptions.cacheDir}: ${
+            (error as Error).message
+          }`,
+        )
+      );
+    }
+    return new IndexedDataset(reader.info, labels, () => Promise.resolve(reader), reader);
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
 }

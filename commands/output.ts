@@ -1,0 +1,63 @@
+/**
+ * Writing command output: text chunks to stdout in large writes, quietly stopping when the reader
+ * goes away (`mlids ... | head`), and notices to stderr.
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/** Where a command writes its data (stdout) and its notices (stderr). */
+export interface CommandIo {
+  /** Writes data; resolves false once the reader has gone away (a closed pipe). */
+  write(text: string): Promise<boolean>;
+  /** Writes one notice line to stderr. */
+  notice(line: string): void;
+}
+
+async function writeAll(
+  target: Deno.FsFile | typeof Deno.stdout,
+  bytes: Uint8Array,
+): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await target.write(bytes.subarray(written));
+}
+
+/** The real stdout and stderr. */
+export function processIo(): CommandIo {
+  let closed = false;
+  return {
+    async write(text: string): Promise<boolean> {
+      if (closed) return false;
+      try {
+        await writeAll(Deno.stdout, encoder.encode(text));
+        return true;
+      } catch (error) {
+        if (error instanceof Deno.errors.BrokenPipe) {
+          closed = true;
+          return false;
+        }
+        throw error;
+      }
+    },
+    notice(line: string): void {
+      try {
+        Deno.stderr.writeSync(encoder.encode(`${line}\n`));
+      } catch {
+        // stderr gone: nothing left to tell.
+      }
+    },
+  };
+}
+
+/** Writes `chunks` through `io`, batched into writes of about 64 KiB; false when the reader went away. */
+export async function writeChunks(io: CommandIo, chunks: Iterable<string>): Promise<boolean> {
+  let buffer = "";
+  for (const chunk of chunks) {
+    buffer += chunk;
+    if (buffer.length >= 65536) {
+      if (!(await io.write(buffer))) return false;
+      buffer = "";
+    }
+  }
+  return buffer === "" ? true : await io.write(buffer);
+}
