@@ -145,7 +145,8 @@ function metaPathOf(target: string): string {
 
 /**
  * Makes the S3 object available as a local file and returns its path: reused when its size and
- * ETag still match the object's, downloaded otherwise (atomically, via a `.part` file).
+ * ETag still match the object's, downloaded otherwise (atomically, via a `.part` file). Ctrl-C
+ * during the download removes the `.part` file and exits 130, as Deno's default would.
  */
 export async function fetchS3Object(uri: string, options: S3FetchOptions = {}): Promise<string> {
   const { bucket, key } = parseS3Uri(uri);
