@@ -104,6 +104,7 @@ export interface LoadPickleOptions {
 /**
  * Decodes a pickle (protocols 0-5) into plain values, executing nothing; refuses any global not
  * on the allow-list. Malformed or truncated data and refused globals throw `InputError`.
+ * Bytes values are views of `data`, not copies.
  */
 export function loadPickle(data: Uint8Array, options: LoadPickleOptions = {}): PyValue {
   return new Unpickler(data, options.source).load();
@@ -386,10 +387,12 @@ class Unpickler {
   #memo: Item[] = [];
   #memoCount = 0;
   #sawGlobal = false;
+  readonly #strings: Utf8Decoder;
 
   constructor(data: Uint8Array, source?: string) {
     this.#data = data;
     this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    this.#strings = new Utf8Decoder(data);
     this.#what = source === undefined ? "pickle" : `pickle in ${source}`;
   }
 
@@ -812,12 +815,13 @@ class Unpickler {
 
   #utf8(n: number): string {
     const start = this.#take(n);
-    return utf8(this.#data, start, start + n);
+    return this.#strings.decode(start, start + n);
   }
 
+  /** A view of `n` bytes of the input: bytes values share the pickle's memory, nothing is copied. */
   #bytes(n: number): Uint8Array {
     const start = this.#take(n);
-    return this.#data.slice(start, start + n);
+    return this.#data.subarray(start, start + n);
   }
 
   /** The bytes up to the next newline (which is consumed), as [start, end). */
@@ -933,7 +937,7 @@ class Unpickler {
       case "builtins.bytearray": {
         const [source, encoding = "utf-8"] = args;
         if (source === undefined) return new Uint8Array(0);
-        if (source instanceof Uint8Array) return source.slice();
+        if (source instanceof Uint8Array) return source;
         if (typeof source === "string" && typeof encoding === "string") {
           return encodeText(source, encoding, bad);
         }
@@ -1009,7 +1013,8 @@ class Unpickler {
   ): PyValue[] {
     const count = product(array.shape);
     const itemSize = itemSizeOf(array.dtype.str);
-    if (itemSize === 0 ? count !== 0 && bytes.length !== 0 : bytes.length !== count * itemSize) {
+    if (itemSize === 0 && count > 0) throw bad(`${array.dtype.str} elements have no size`);
+    if (bytes.length !== count * itemSize) {
       throw bad(
         `${bytes.length} bytes of ${array.dtype.str} for shape (${array.shape.join(", ")})`,
       );
@@ -1021,31 +1026,32 @@ class Unpickler {
   /** Refuses a result still holding a class or function: it is code, not data. */
   #checkNoGlobals(result: Item): void {
     const seen = new Set<object>();
-    const pending: Item[] = [result];
+    const pending: object[] = [];
     const visit = (value: Item): void => {
-      if (typeof value !== "object" || value === null || value instanceof Uint8Array) return;
       if (value instanceof GlobalRef) {
         throw new InputError(
           `${this.#what} holds '${value.display}' itself rather than data`,
           { hint: REFUSED_HINT },
         );
       }
-      if (!seen.has(value)) {
+      if (typeof value === "object" && value !== null && !seen.has(value)) {
         seen.add(value);
         pending.push(value);
       }
     };
+    visit(result);
     while (pending.length > 0) {
-      const value = pending.pop() as Item;
-      if (value instanceof GlobalRef) visit(value);
-      else if (Array.isArray(value)) { for (const item of value) visit(item); }
-      else if (value instanceof PyTuple) { for (const item of value.items) visit(item); }
-      else if (value instanceof PyDict) {
-        for (const [key, item] of value.entries) {
-          visit(key);
-          visit(item);
-        }
-      } else if (value instanceof ArrayValue) { for (const item of value.values) visit(item); }
+      const value = pending.pop();
+      let items: Item[] = [];
+      if (Array.isArray(value)) items = value;
+      else if (value instanceof PyTuple) items = value.items;
+      else if (value instanceof PyDict) items = value.entries.flat();
+      // Numeric arrays were decoded from bytes; an object array's values are a pickled list.
+      else if (value instanceof ArrayValue && value.dtype.str === "|O") items = [value.values];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        if (typeof item === "object" && item !== null && !(item instanceof Uint8Array)) visit(item);
+      }
     }
   }
 }
@@ -1076,26 +1082,65 @@ function parseFloatText(text: string): number {
   return special[1] === "-" ? -Infinity : Infinity;
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const SHORT_STRING = 32;
+const CACHE_SLOTS = 4096;
 
-/** Decodes UTF-8, short ASCII strings (the bulk of pandas' string columns) without TextDecoder. */
-function utf8(data: Uint8Array, start: number, end: number): string {
-  if (end - start <= 32) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (data[i] >= 0x80) {
-        ascii = false;
-        break;
+/**
+ * Decodes UTF-8 strings. Short ASCII ones (the bulk of pandas' string columns) skip TextDecoder,
+ * which costs more per call than the decoding, and repeats (labels) share one string.
+ */
+class Utf8Decoder {
+  readonly #data: Uint8Array;
+  readonly #starts = new Int32Array(CACHE_SLOTS).fill(-1);
+  readonly #lengths = new Uint8Array(CACHE_SLOTS);
+  readonly #strings = new Array<string>(CACHE_SLOTS).fill("");
+
+  constructor(data: Uint8Array) {
+    this.#data = data;
+  }
+
+  decode(start: number, end: number): string {
+    const data = this.#data;
+    const length = end - start;
+    if (length <= SHORT_STRING) {
+      let hash = length;
+      let ascii = true;
+      for (let i = start; i < end; i++) {
+        const byte = data[i];
+        if (byte >= 0x80) {
+          ascii = false;
+          break;
+        }
+        hash = (Math.imul(hash, 31) + byte) | 0;
+      }
+      if (ascii) {
+        const slot = hash & (CACHE_SLOTS - 1);
+        const cached = this.#starts[slot];
+        if (cached >= 0 && this.#lengths[slot] === length) {
+          let same = true;
+          for (let i = 0; i < length; i++) {
+            if (data[cached + i] !== data[start + i]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) return this.#strings[slot];
+        }
+        const text = String.fromCharCode.apply(
+          null,
+          data.subarray(start, end) as unknown as number[],
+        );
+        this.#starts[slot] = start;
+        this.#lengths[slot] = length;
+        this.#strings[slot] = text;
+        return text;
       }
     }
-    if (ascii) {
-      return String.fromCharCode.apply(null, data.subarray(start, end) as unknown as number[]);
+    try {
+      return STRICT_UTF8.decode(data.subarray(start, end));
+    } catch {
+      throw new Error(`a string at byte ${start} is not UTF-8`);
     }
-  }
-  try {
-    return UTF8.decode(data.subarray(start, end));
-  } catch {
-    throw new Error(`a string at byte ${start} is not UTF-8`);
   }
 }
 

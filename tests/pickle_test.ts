@@ -322,6 +322,17 @@ Deno.test("pickle: garbage is an InputError naming what is wrong", () => {
   malformed(ascii("c_codecs\nencode\n(Vx\nVrot13\ntR."), /encoding 'rot13'/);
 });
 
+Deno.test("pickle: messages name the pickle's source when given", () => {
+  assert.throws(() => loadPickle(bytes(0xff), { source: "attribute info of /ids_data" }), {
+    name: "InputError",
+    message: "pickle in attribute info of /ids_data is malformed: unknown opcode 0xff at byte 0",
+  });
+  assert.throws(
+    () => loadPickle(fixture("evil_os_system_p0"), { source: "/ids_data/block2_values" }),
+    { message: /^pickle in \/ids_data\/block2_values refers to 'posix\.system'/ },
+  );
+});
+
 Deno.test("pickle: random and mutated bytes give values or InputErrors, never other errors", () => {
   let seed = 12345;
   const random = (): number => {
