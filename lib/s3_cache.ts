@@ -14,7 +14,7 @@ import {
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import { fromIni, fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { basename, dirname, join, resolve } from "node:path";
-import { homedir } from "node:os";
+import { defaultCacheDir } from "./cache_dir.ts";
 import { InputError, MachineError, MlidsError, RemoteError, UsageError } from "./errors.ts";
 import { ProgressBar, type ProgressBarOptions } from "./progress.ts";
 
@@ -97,30 +97,6 @@ function envVar(name: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Where a dataset cache lives: $XDG_CACHE_HOME/mlids, else ~/.cache/mlids (%LOCALAPPDATA%\mlids on Windows). */
-export function defaultCacheDir(): string {
-  const xdg = envVar("XDG_CACHE_HOME");
-  if (xdg !== undefined && xdg.length > 0) return join(xdg, "mlids");
-  if (Deno.build.os === "windows") {
-    const local = envVar("LOCALAPPDATA");
-    if (local !== undefined) return join(local, "mlids");
-  }
-  let home = envVar("HOME") ?? envVar("USERPROFILE");
-  if (home === undefined) {
-    try {
-      home = homedir();
-    } catch {
-      home = undefined;
-    }
-  }
-  if (!home) {
-    throw new MachineError("cannot find a cache directory: no home directory is set", {
-      hint: "set XDG_CACHE_HOME or pass --s3-local-storage-path",
-    });
-  }
-  return join(home, ".cache", "mlids");
 }
 
 /** A key segment as a safe file name: no `..` escapes, no characters Windows forbids. */

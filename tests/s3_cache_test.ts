@@ -5,13 +5,8 @@ import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { type Emulator, startEmulator } from "../dev/emulator.ts";
 import { InputError, MachineError, RemoteError, UsageError } from "../lib/errors.ts";
 import type { WritableLike } from "../lib/progress.ts";
-import {
-  cachePathFor,
-  defaultCacheDir,
-  fetchS3Object,
-  parseS3Uri,
-  type S3FetchOptions,
-} from "../lib/s3_cache.ts";
+import { cachePathFor, fetchS3Object, parseS3Uri, type S3FetchOptions } from "../lib/s3_cache.ts";
+import { defaultCacheDir } from "../lib/cache_dir.ts";
 
 const BUCKET = "ml-ids-test";
 

@@ -1,0 +1,441 @@
+/**
+ * `deno task bench`: mlids' speed and memory beside the original Python clients', measured in one
+ * run on this machine (absolute figures drift between machines; the ratios are what we track).
+ *
+ *   deno task bench [--only dataset,predict,consume] [--rows 1620000] [--flows 100000] [--messages 5000]
+ *
+ * Needs Debian's python3-pandas, python3-tables, python3-requests and python3-boto3 for the
+ * baselines in ../shared/bench, and talks to loopback only.
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { MLIDS_PERMISSIONS } from "../dev/permissions.ts";
+import { createIdsTopology, startEmulator } from "../dev/emulator.ts";
+import { startStandinApi } from "../dev/standin_api.ts";
+import { type PredictionNotice, publishPredictions } from "../dev/publish_notifications.ts";
+import { openDataset } from "../lib/dataset.ts";
+import { selectFlows } from "../lib/selection.ts";
+import { PredictionClient } from "../lib/prediction_client.ts";
+import { buildResults } from "../lib/prediction_results.ts";
+import { cellAt } from "../lib/frame.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SHARED_BENCH = join(ROOT, "..", "shared", "bench");
+const PYTHON = "/usr/bin/python3";
+
+interface Row {
+  section: string;
+  what: string;
+  ours: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met: boolean | null;
+}
+
+interface Measured {
+  seconds: number;
+  peakMb: number;
+  code: number;
+  stderr: string;
+  stdout: string;
+}
+
+const rows: Row[] = [];
+
+function log(line: string): void {
+  console.error(`[bench] ${line}`);
+}
+
+function flag(name: string, fallback: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < Deno.args.length ? Deno.args[i + 1] : fallback;
+}
+
+async function measure(
+  command: string[],
+  options: { env?: Record<string, string>; keepStdout?: boolean } = {},
+): Promise<Measured> {
+  const stdoutFile = options.keepStdout ? await Deno.makeTempFile({ prefix: "mlids-bench-" }) : "";
+  const args = [join(ROOT, "bench", "measure.py")];
+  if (stdoutFile) args.push("--stdout", stdoutFile);
+  args.push("--", ...command);
+  const { stdout } = await new Deno.Command(PYTHON, {
+    args,
+    env: options.env,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const result = JSON.parse(new TextDecoder().decode(stdout));
+  const text = stdoutFile ? await Deno.readTextFile(stdoutFile) : "";
+  if (stdoutFile) await Deno.remove(stdoutFile);
+  return {
+    seconds: result.seconds,
+    peakMb: result.peak_kb / 1024,
+    code: result.code,
+    stderr: result.stderr,
+    stdout: text,
+  };
+}
+
+function mlids(args: string[]): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    ...MLIDS_PERMISSIONS,
+    "--no-prompt",
+    join(ROOT, "main.ts"),
+    ...args,
+  ];
+}
+
+async function python(args: string[]): Promise<Record<string, number>> {
+  const out = await new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
+  if (out.code !== 0) {
+    throw new Error(`${args[0]} failed: ${new TextDecoder().decode(out.stderr).slice(-500)}`);
+  }
+  return JSON.parse(text);
+}
+
+function fmt(value: number, unit: string, digits = 2): string {
+  return `${value.toFixed(digits)} ${unit}`;
+}
+
+function record(row: Row): void {
+  rows.push(row);
+  log(`${row.section}: ${row.what}: ours ${row.ours}, baseline ${row.baseline} (${row.ratio})`);
+}
+
+async function checkPython(): Promise<void> {
+  const probe = await new Deno.Command(PYTHON, {
+    args: ["-c", "import pandas, tables, requests, boto3"],
+    stdout: "null",
+    stderr: "null",
+  }).output().catch(() => ({ code: 1 }));
+  if (probe.code !== 0) {
+    console.error(
+      "error: the baselines need Debian's python3-pandas, python3-tables, python3-requests and python3-boto3: " +
+        "apt-get install -y python3-pandas python3-tables python3-requests python3-boto3",
+    );
+    Deno.exit(1);
+  }
+}
+
+async function ensureDataset(count: number): Promise<string> {
+  const dir = join(ROOT, "bench", "data");
+  await Deno.mkdir(dir, { recursive: true });
+  const file = join(dir, `ids-${count}.h5`);
+  try {
+    await Deno.stat(file);
+    return file;
+  } catch {
+    // Not made yet.
+  }
+  log(`writing a ${count}-row dataset with make_dataset.py (about ${Math.ceil(count / 80000)} s)`);
+  const temp = `${file}.part`;
+  const out = await new Deno.Command(PYTHON, {
+    args: [join(SHARED_BENCH, "make_dataset.py"), "--rows", String(count), "--out", temp],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (out.code !== 0) throw new Error("make_dataset.py failed");
+  await Deno.rename(temp, file);
+  return file;
+}
+
+async function benchDataset(file: string): Promise<void> {
+  const cache = await Deno.makeTempDir({ prefix: "mlids-bench-cache-" });
+  const env = { XDG_CACHE_HOME: cache, NO_COLOR: "1" };
+  try {
+    await measure(mlids(["--version"])); // warm Deno's module cache
+    const pandas = await measure([PYTHON, join(SHARED_BENCH, "pandas_baseline.py"), "load", file]);
+    const first = await measure(mlids(["dataset", "info", file, "--json"]), { env });
+    if (first.code !== 0) throw new Error(`dataset info failed: ${first.stderr}`);
+    const cached = await measure(mlids(["dataset", "info", file, "--json"]), { env });
+    const sample = await measure(
+      mlids([
+        "dataset",
+        "sample",
+        file,
+        "--category",
+        "DoS attacks-Hulk",
+        "--count",
+        "1000",
+        "--seed",
+        "1",
+      ]),
+      { env, keepStdout: true },
+    );
+    const pandasSample = await measure([
+      PYTHON,
+      join(SHARED_BENCH, "pandas_baseline.py"),
+      "sample",
+      file,
+      "DoS attacks-Hulk",
+      "1000",
+    ]);
+    const sent = JSON.parse(sample.stdout).data.length;
+    record({
+      section: "dataset",
+      what: "first open (no index cache): wall",
+      ours: fmt(first.seconds, "s"),
+      baseline: fmt(pandas.seconds, "s"),
+      ratio: `${(first.seconds / pandas.seconds).toFixed(3)}x`,
+      target: "<= 0.5x",
+      met: first.seconds <= 0.5 * pandas.seconds,
+    });
+    record({
+      section: "dataset",
+      what: "first open: peak memory",
+      ours: fmt(first.peakMb, "MB", 0),
+      baseline: fmt(pandas.peakMb, "MB", 0),
+      ratio: `${(first.peakMb / pandas.peakMb).toFixed(3)}x`,
+      target: "<= 0.15x",
+      met: first.peakMb <= 0.15 * pandas.peakMb,
+    });
+    record({
+      section: "dataset",
+      what: "cached open: wall",
+      ours: fmt(cached.seconds, "s"),
+      baseline: fmt(pandas.seconds, "s"),
+      ratio: `${(cached.seconds / pandas.seconds).toFixed(3)}x`,
+      target: "<= 0.05x",
+      met: cached.seconds <= 0.05 * pandas.seconds,
+    });
+    record({
+      section: "dataset",
+      what: `sample 1000 'DoS attacks-Hulk' (warm cache, ${sent} flows)`,
+      ours: fmt(sample.seconds, "s"),
+      baseline: fmt(pandasSample.seconds, "s"),
+      ratio: `${(sample.seconds / pandasSample.seconds).toFixed(3)}x`,
+      target: "< 0.5 s",
+      met: sample.seconds < 0.5 && sent === 1000,
+    });
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+}
+
+async function benchPredict(file: string, flows: number): Promise<void> {
+  const api = await startStandinApi({ recordBodies: false });
+  try {
+    const dataset = await openDataset(file);
+    const labels = await dataset.labelIndex();
+    const features = dataset.info.columns.map((c) => c.name).filter((name) =>
+      name !== dataset.info.labelColumn
+    );
+    const run = async (
+      count: number,
+      options: { batchSize?: number; concurrency?: number; delayMs?: number },
+    ) => {
+      const selection = selectFlows({ rows: dataset.info.rows, labels }, { count, seed: 1 });
+      const frame = await dataset.readRows(selection.rows);
+      const client = new PredictionClient({
+        apiUrl: api.url,
+        featureColumns: features,
+        ...options,
+      });
+      const t0 = performance.now();
+      const outcome = await client.predict(frame);
+      buildResults(frame, { labelColumn: dataset.info.labelColumn, raw: outcome.predictions });
+      const seconds = (performance.now() - t0) / 1000;
+      if (outcome.failures.length > 0) {
+        throw new Error(`${outcome.failures.length} requests failed`);
+      }
+      return { seconds, flowsPerSecond: count / seconds, requests: outcome.requests };
+    };
+    const ours = await run(flows, { batchSize: 1000, concurrency: 4 });
+    const base = await python([
+      join(SHARED_BENCH, "python_client_baseline.py"),
+      api.url,
+      file,
+      String(flows),
+    ]);
+    record({
+      section: "predict",
+      what: `${flows} flows: ours --batch-size 1000 --concurrency 4, baseline one request`,
+      ours: `${ours.flowsPerSecond.toFixed(0)} flows/s`,
+      baseline: `${base.flows_per_s.toFixed(0)} flows/s`,
+      ratio: `${(ours.flowsPerSecond / base.flows_per_s).toFixed(2)}x`,
+      target: ">= 5x",
+      met: ours.flowsPerSecond >= 5 * base.flows_per_s,
+    });
+    const perFlow = await run(1000, { delayMs: 0 });
+    const basePerFlow = await python([
+      join(SHARED_BENCH, "python_client_baseline.py"),
+      api.url,
+      file,
+      "1000",
+      "--per-flow",
+    ]);
+    record({
+      section: "predict",
+      what: "1000 flows one request each (--delay 0)",
+      ours: `${perFlow.flowsPerSecond.toFixed(0)} flows/s`,
+      baseline: `${basePerFlow.flows_per_s.toFixed(0)} flows/s`,
+      ratio: `${(perFlow.flowsPerSecond / basePerFlow.flows_per_s).toFixed(2)}x`,
+      target: ">= 8x",
+      met: perFlow.flowsPerSecond >= 8 * basePerFlow.flows_per_s,
+    });
+    dataset.close();
+    const cli = await measure(
+      mlids([
+        "predict",
+        "--api-url",
+        api.url,
+        "--dataset-uri",
+        file,
+        "--random",
+        "--count",
+        String(flows),
+        "--batch-size",
+        "1000",
+        "--concurrency",
+        "4",
+        "--seed",
+        "1",
+        "--output",
+        "jsonl",
+      ]),
+      { env: { NO_COLOR: "1" } },
+    );
+    record({
+      section: "predict",
+      what: `whole 'mlids predict' run, ${flows} flows (load + send + results), for reference`,
+      ours: fmt(cli.seconds, "s"),
+      baseline: "-",
+      ratio: "-",
+      target: "-",
+      met: cli.code === 0 ? null : false,
+    });
+  } finally {
+    await api.close();
+  }
+}
+
+function noticesFrom(frameColumns: string[], values: unknown[][]): PredictionNotice[] {
+  return values.map((row, i) => ({ columns: frameColumns, index: i, row, prediction: 1 as const }));
+}
+
+async function queueDepth(
+  emulator: Awaited<ReturnType<typeof startEmulator>>,
+  queueUrl: string,
+): Promise<number> {
+  const attributes = await emulator.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+async function benchConsume(file: string, messages: number): Promise<void> {
+  const emulator = await startEmulator();
+  try {
+    const topology = await createIdsTopology(emulator);
+    const dataset = await openDataset(file);
+    const selection = selectFlows({ rows: dataset.info.rows, labels: null }, {
+      count: messages,
+      seed: 2,
+    });
+    const frame = await dataset.readRows(selection.rows);
+    dataset.close();
+    const columns = frame.columns.filter((c) => c.name !== "label");
+    const values = Array.from({ length: frame.length }, (_, row) =>
+      columns.map((column) => {
+        const value = cellAt(column, row);
+        return typeof value === "bigint" ? Number(value) : value;
+      }));
+    const notices = noticesFrom(columns.map((c) => c.name), values);
+    log(`publishing ${messages} notifications for the baseline`);
+    await publishPredictions(emulator.sns, topology.topicArn, notices);
+    const base = await python([
+      join(SHARED_BENCH, "python_consumer_baseline.py"),
+      topology.queueUrl,
+      emulator.endpoint,
+      emulator.region,
+      String(messages),
+    ]);
+    const leftAfterBaseline = await queueDepth(emulator, topology.queueUrl);
+    log(`publishing ${messages} notifications for mlids`);
+    await publishPredictions(emulator.sns, topology.topicArn, notices);
+    const ours = await measure(
+      mlids([
+        "consume",
+        "--queue-url",
+        topology.queueUrl,
+        "--endpoint-url",
+        emulator.endpoint,
+        "--region",
+        emulator.region,
+        "--delete-messages",
+        "--max-messages",
+        String(messages),
+        "--idle-exit",
+        "5",
+        "--output",
+        "jsonl",
+      ]),
+      {
+        env: { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", NO_COLOR: "1" },
+        keepStdout: true,
+      },
+    );
+    const ids = ours.stdout.split("\n").filter((line) => line.trim() !== "").map((line) =>
+      JSON.parse(line).message_id as string
+    );
+    const unique = new Set(ids).size;
+    const left = await queueDepth(emulator, topology.queueUrl);
+    const lost = messages - unique - left;
+    const oursRate = unique / ours.seconds;
+    record({
+      section: "consume",
+      what: `drain ${messages} notifications with deletion (ours: whole process incl. startup)`,
+      ours: `${oursRate.toFixed(0)} msg/s (shown ${unique}, twice ${
+        ids.length - unique
+      }, left ${left}, lost ${lost})`,
+      baseline: `${base.messages_per_s} msg/s (left ${leftAfterBaseline})`,
+      ratio: `${(oursRate / base.messages_per_s).toFixed(2)}x`,
+      target: ">= 20x, 0 lost, 0 twice",
+      met: oursRate >= 20 * base.messages_per_s && lost === 0 && ids.length === unique &&
+        ours.code === 0,
+    });
+  } finally {
+    await emulator.stop();
+  }
+}
+
+function printTable(): void {
+  const header = ["section", "what", "mlids", "baseline", "ratio", "target", "met"];
+  const body = rows.map((r) => [
+    r.section,
+    r.what,
+    r.ours,
+    r.baseline,
+    r.ratio,
+    r.target,
+    r.met === null ? "-" : r.met ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of body) console.log(line(row));
+}
+
+if (import.meta.main) {
+  const only = flag("only", "dataset,predict,consume").split(",");
+  const count = Number(flag("rows", "1620000"));
+  await checkPython();
+  const file = await ensureDataset(count);
+  if (only.includes("dataset")) await benchDataset(file);
+  if (only.includes("predict")) await benchPredict(file, Number(flag("flows", "100000")));
+  if (only.includes("consume")) await benchConsume(file, Number(flag("messages", "5000")));
+  printTable();
+}
