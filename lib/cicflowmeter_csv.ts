@@ -130,7 +130,8 @@ class ColumnBuilder {
     if (this.texts !== null) values = this.texts;
     else {
       const typed = this.values as NumericValues;
-      values = typed.length === rows ? typed : typed.slice(0, rows);
+      // A small overshoot of the row-count guess stays as a view; a large one is copied away.
+      values = typed.length - rows <= rows / 8 ? typed.subarray(0, rows) : typed.slice(0, rows);
     }
     this.values = null;
     return { name: this.name, dtype: this.dtype, values };
