@@ -1,0 +1,806 @@
+/**
+ * Reads DataFrames that pandas wrote to HDF5 (`to_hdf`, table and fixed formats) as a
+ * {@linkcode FlowDataset}: the description and label index without loading the frame, and rows
+ * on demand, with the exact values `pd.read_hdf` returns.
+ * @module
+ */
+
+import { InputError } from "./errors.ts";
+import {
+  type ColumnInfo,
+  type DatasetInfo,
+  type FlowDataset,
+  type LabelIndex,
+  sortCategories,
+} from "./flow_dataset.ts";
+import type { ColumnValues, FlowColumn, FlowFrame, NumericValues } from "./frame.ts";
+import {
+  gatherRows,
+  type Hdf5DatasetInfo,
+  type Hdf5File,
+  type Hdf5Type,
+  openHdf5File,
+  scanField,
+  TypeClass,
+} from "./hdf5.ts";
+import { asList, isNdArray, isPyTuple, loadPickle, type PyValue } from "./pickle.ts";
+
+/** Options of {@linkcode openPandasHdf}. */
+export interface OpenPandasHdfOptions {
+  /** The pandas key to read when the file holds several objects (`ids_data` or `/ids_data`). */
+  key?: string;
+}
+
+type NumericCtor = new (length: number) => NumericValues;
+
+/** How one column's values are stored. */
+interface ColumnPlan {
+  readonly name: string;
+  readonly dtype: string;
+  /** Index into the dataset's parts, or -1 for values held in memory. */
+  readonly part: number;
+  /** Byte offset of the value within a row of its part. */
+  readonly offset: number;
+  /** Bytes one value takes. */
+  readonly size: number;
+  readonly decode: "numeric" | "string" | "category";
+  readonly ctor?: NumericCtor;
+  /** Category names by code, for categoricals. */
+  readonly categories?: readonly string[];
+  /** Loads the values of an in-memory column (fixed-format strings). */
+  readonly load?: () => string[];
+}
+
+/** A dataset whose rows are read by position: the table, a fixed-format block or its index. */
+interface Part {
+  readonly info: Hdf5DatasetInfo;
+}
+
+/** Everything needed to read a pandas object, worked out from its attributes. */
+interface Layout {
+  readonly format: "pandas-table" | "pandas-fixed";
+  readonly rows: number;
+  readonly parts: readonly Part[];
+  readonly columns: readonly ColumnPlan[];
+  readonly index: ColumnPlan;
+  readonly compression: string;
+  readonly decoder: TextDecoder;
+}
+
+/** HDF5 filters mlids (h5wasm) decodes; any other one makes the data unreadable. */
+const READABLE_FILTERS = new Map<number, string>([
+  [1, "zlib"],
+  [2, "shuffle"],
+  [3, "fletcher32"],
+  [5, "nbit"],
+  [6, "scaleoffset"],
+]);
+
+/** Names of the common filters mlids cannot decode, by HDF5 filter id. */
+const KNOWN_FILTERS = new Map<number, string>([
+  [4, "szip"],
+  [305, "lzo"],
+  [307, "bzip2"],
+  [32001, "blosc"],
+  [32004, "lz4"],
+  [32008, "bitshuffle"],
+  [32015, "zstd"],
+  [32026, "blosc2"],
+]);
+
+const RESAVE_HINT = 'Re-save it with zlib: df.to_hdf(path, key, format="table", complib="zlib").';
+const DAMAGED_HINT = "Download or copy the file again.";
+const NOT_PANDAS_HINT = 'Write the DataFrame with df.to_hdf(path, key, format="table").';
+
+/** Lists the pandas objects (keys like "ids_data") in an HDF5 file. */
+export async function listPandasKeys(path: string): Promise<string[]> {
+  const file = await openHdf5File(path);
+  try {
+    return findKeys(file);
+  } finally {
+    file.close();
+  }
+}
+
+/** Opens a pandas HDF5 file (table or fixed format) as a FlowDataset; `key` picks the pandas object when the file holds several. */
+export async function openPandasHdf(
+  path: string,
+  options: OpenPandasHdfOptions = {},
+): Promise<FlowDataset> {
+  const file = await openHdf5File(path);
+  try {
+    const key = chooseKey(file, options.key);
+    const layout = readLayout(file, key);
+    return new PandasHdfDataset(file, key, layout);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+function findKeys(file: Hdf5File): string[] {
+  const keys: string[] = [];
+  const pending = ["/"];
+  let visited = 0;
+  while (pending.length > 0 && visited < 100_000) {
+    const group = pending.shift() as string;
+    for (const name of file.children(group)) {
+      visited++;
+      const path = group === "/" ? `/${name}` : `${group}/${name}`;
+      if (file.kind(path) !== "group") continue;
+      if (file.hasAttribute(path, "pandas_type")) keys.push(path.slice(1));
+      else pending.push(path);
+    }
+  }
+  return keys;
+}
+
+function chooseKey(file: Hdf5File, wanted: string | undefined): string {
+  const keys = findKeys(file);
+  const list = keys.join(", ");
+  if (wanted !== undefined) {
+    const key = wanted.replace(/^\/+|\/+$/g, "");
+    if (keys.includes(key)) return key;
+    if (keys.length === 0) {
+      throw new InputError(`${file.path}: holds no pandas data, so no key '${wanted}'`, {
+        hint: NOT_PANDAS_HINT,
+      });
+    }
+    throw new InputError(`${file.path}: no pandas key '${wanted}' (keys: ${list})`, {
+      hint: `Pass --key with one of: ${list}.`,
+    });
+  }
+  if (keys.length === 0) {
+    throw new InputError(`${file.path}: holds no pandas data (no group written by to_hdf)`, {
+      hint: NOT_PANDAS_HINT,
+    });
+  }
+  if (keys.length > 1) {
+    throw new InputError(`${file.path}: holds several pandas objects (${list})`, {
+      hint: `Pass --key to pick one: ${list}.`,
+    });
+  }
+  return keys[0];
+}
+
+function textAttribute(file: Hdf5File, path: string, name: string): string | null {
+  const bytes = file.attributeBytes(path, name);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
+}
+
+function pickleAttribute(file: Hdf5File, path: string, name: string): PyValue {
+  const bytes = file.attributeBytes(path, name);
+  if (bytes === null) {
+    throw new InputError(`${file.path}: /${path} has no attribute ${name}`, {
+      hint: "The file may not have been written by pandas, or may be damaged.",
+    });
+  }
+  return loadPickle(bytes, { source: `attribute ${name} of /${path} in ${file.path}` });
+}
+
+function pyName(value: PyValue): string {
+  if (typeof value === "string") return value;
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  if (value === null) return "None";
+  return String(value);
+}
+
+function compressionOf(file: Hdf5File, key: string, datasets: readonly Hdf5DatasetInfo[]): string {
+  const names: string[] = [];
+  for (const info of datasets) {
+    for (const filter of info.filters) {
+      const readable = READABLE_FILTERS.get(filter.id);
+      if (readable === undefined) {
+        const name = KNOWN_FILTERS.get(filter.id) ?? (filter.name || "unknown");
+        throw new InputError(
+          `${file.path}: '${key}' is compressed with ${name} (HDF5 filter ${filter.id}), which mlids cannot read`,
+          { hint: RESAVE_HINT },
+        );
+      }
+      if (!names.includes(readable)) names.push(readable);
+    }
+  }
+  if (names.length === 0) return "none";
+  // Compressors first, then shuffle and checksums: "zlib+shuffle".
+  const rank = (name: string): number => (name === "shuffle" ? 1 : name === "fletcher32" ? 2 : 0);
+  return names.sort((a, b) => rank(a) - rank(b)).join("+");
+}
+
+function numericCtor(type: Hdf5Type): { ctor: NumericCtor; dtype: string } | null {
+  const { typeClass, size, signed } = type;
+  if (typeClass === TypeClass.float) {
+    if (size === 8) return { ctor: Float64Array, dtype: "float64" };
+    if (size === 4) return { ctor: Float32Array, dtype: "float32" };
+    return null;
+  }
+  if (typeClass === TypeClass.bitfield || typeClass === TypeClass.enum) {
+    // PyTables stores numpy bools as 8-bit enums/bitfields.
+    if (size === 1) return { ctor: Uint8Array, dtype: "bool" };
+    return null;
+  }
+  if (typeClass !== TypeClass.integer) return null;
+  switch (size) {
+    case 1:
+      return signed ? { ctor: Int8Array, dtype: "int8" } : { ctor: Uint8Array, dtype: "uint8" };
+    case 2:
+      return signed ? { ctor: Int16Array, dtype: "int16" } : { ctor: Uint16Array, dtype: "uint16" };
+    case 4:
+      return signed ? { ctor: Int32Array, dtype: "int32" } : { ctor: Uint32Array, dtype: "uint32" };
+    case 8:
+      return signed
+        ? { ctor: BigInt64Array, dtype: "int64" }
+        : { ctor: BigUint64Array, dtype: "uint64" };
+  }
+  return null;
+}
+
+function unsupported(file: Hdf5File, key: string, what: string): InputError {
+  return new InputError(`${file.path}: '${key}' has ${what}, which mlids cannot read`, {
+    hint:
+      'Re-save the flows with plain numeric and string columns: df.to_hdf(path, key, format="table").',
+  });
+}
+
+function noRows(file: Hdf5File, key: string): InputError {
+  return new InputError(`${file.path}: '${key}' holds no rows`, {
+    hint: "The DataFrame was saved empty; save it again with its flows.",
+  });
+}
+
+function decoderFor(file: Hdf5File, key: string): TextDecoder {
+  const encoding = textAttribute(file, key, "encoding");
+  try {
+    return new TextDecoder(encoding ?? "utf-8");
+  } catch {
+    return new TextDecoder("utf-8");
+  }
+}
+
+function readLayout(file: Hdf5File, key: string): Layout {
+  const pandasType = textAttribute(file, key, "pandas_type");
+  if (pandasType === "frame_table") return readTableLayout(file, key);
+  if (pandasType === "frame") return readFixedLayout(file, key);
+  throw new InputError(
+    `${file.path}: '${key}' is a pandas ${pandasType ?? "object"}, not a DataFrame`,
+    { hint: 'Save the flows as a DataFrame: df.to_hdf(path, key, format="table").' },
+  );
+}
+
+/** Decodes NUL-padded fixed-length strings: numpy strips trailing NULs. */
+function decodeFixed(decoder: TextDecoder, bytes: Uint8Array, start: number, size: number): string {
+  let end = start + size;
+  while (end > start && bytes[end - 1] === 0) end--;
+  if (end === start) return "";
+  // Plain ASCII is the common case and much cheaper than TextDecoder.
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    if (bytes[i] >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii && end - start < 64) {
+    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
+  return decoder.decode(bytes.subarray(start, end));
+}
+
+function readTableLayout(file: Hdf5File, key: string): Layout {
+  const tablePath = `${key}/table`;
+  if (file.kind(tablePath) !== "dataset") {
+    throw new InputError(`${file.path}: '${key}' has no table dataset`, {
+      hint: "The file may be damaged, or not written by pandas.",
+    });
+  }
+  const info = file.dataset(tablePath);
+  const compression = compressionOf(file, key, [info]);
+  const levels = file.attribute(key, "levels");
+  if (levels !== null && Number(levels) !== 1) throw unsupported(file, key, "a MultiIndex");
+  const rows = info.shape?.[0] ?? 0;
+  if (rows === 0) throw noRows(file, key);
+  const members = info.type.members;
+  if (!members) throw unsupported(file, key, "a table that is not a compound dataset");
+  const decoder = decoderFor(file, key);
+
+  const indexMember = members.find((m) => m.name === "index");
+  if (!indexMember || indexMember.typeClass !== TypeClass.integer || indexMember.size !== 8) {
+    throw unsupported(file, key, "an index that is not int64");
+  }
+  const index: ColumnPlan = {
+    name: "index",
+    dtype: "int64",
+    part: 0,
+    offset: indexMember.offset,
+    size: 8,
+    decode: "numeric",
+    ctor: BigInt64Array,
+  };
+
+  const byName = new Map<string, ColumnPlan>();
+  const blockOrder: string[] = [];
+  for (const member of members) {
+    if (member.name === "index") continue;
+    const kindPickle = pickleAttribute(file, tablePath, `${member.name}_kind`);
+    const names = asList(kindPickle, `attribute ${member.name}_kind of /${tablePath}`).map(pyName);
+    const base = member.typeClass === TypeClass.array ? member.base : member;
+    const count = member.typeClass === TypeClass.array
+      ? (member.arrayShape ?? [1]).reduce((a, b) => a * b, 1)
+      : 1;
+    if (!base || count !== names.length) {
+      throw unsupported(file, key, `a field ${member.name} that does not match its column names`);
+    }
+    const meta = textAttribute(file, tablePath, `${member.name}_meta`);
+    const dtypeAttr = textAttribute(file, tablePath, `${member.name}_dtype`) ?? "";
+    names.forEach((name, j) => {
+      const offset = member.offset + j * base.size;
+      let plan: ColumnPlan;
+      if (meta === "category") {
+        const numeric = numericCtor(base);
+        if (!numeric || base.typeClass !== TypeClass.integer) {
+          throw unsupported(file, key, `categorical column ${name} without integer codes`);
+        }
+        plan = {
+          name,
+          dtype: "category",
+          part: 0,
+          offset,
+          size: base.size,
+          decode: "category",
+          ctor: numeric.ctor,
+          categories: readCategories(file, key, name, decoder),
+        };
+      } else if (base.typeClass === TypeClass.string && !base.variable) {
+        plan = { name, dtype: "object", part: 0, offset, size: base.size, decode: "string" };
+      } else {
+        const numeric = numericCtor(base);
+        if (!numeric) throw unsupported(file, key, `column ${name} of an unsupported type`);
+        // datetime64/timedelta64 are int64 on disk; keep pandas' name for them.
+        const dtype = /^(datetime64|timedelta64)/.test(dtypeAttr) && base.size === 8
+          ? dtypeAttr.replace(/^(datetime64|timedelta64)$/, "$1[ns]")
+          : numeric.dtype;
+        plan = {
+          name,
+          dtype,
+          part: 0,
+          offset,
+          size: base.size,
+          decode: "numeric",
+          ctor: numeric.ctor,
+        };
+      }
+      byName.set(name, plan);
+      blockOrder.push(name);
+    });
+  }
+
+  // pandas orders the columns as non_index_axes lists them.
+  let order = blockOrder;
+  if (file.hasAttribute(key, "non_index_axes")) {
+    const axes = asList(pickleAttribute(file, key, "non_index_axes"), `non_index_axes of /${key}`);
+    const first = axes[0];
+    if (isPyTuple(first) && first.items.length === 2) {
+      const listed = asList(first.items[1], `non_index_axes of /${key}`).map(pyName);
+      if (listed.length === blockOrder.length && listed.every((n) => byName.has(n))) order = listed;
+    }
+  }
+  const columns = order.map((name) => byName.get(name) as ColumnPlan);
+  return { format: "pandas-table", rows, parts: [{ info }], columns, index, compression, decoder };
+}
+
+function readCategories(
+  file: Hdf5File,
+  key: string,
+  column: string,
+  decoder: TextDecoder,
+): string[] {
+  const path = `${key}/meta/${column}/meta/table`;
+  if (file.kind(path) !== "dataset") {
+    throw new InputError(
+      `${file.path}: categorical column ${column} of '${key}' has no categories`,
+      {
+        hint: DAMAGED_HINT,
+      },
+    );
+  }
+  const info = file.dataset(path);
+  compressionOf(file, key, [info]);
+  const values = info.type.members?.find((m) => m.name === "values");
+  const n = info.shape?.[0] ?? 0;
+  if (!values) throw unsupported(file, key, `categories of ${column} without values`);
+  const bytes = n > 0 ? file.readRows(info, 0, n) : new Uint8Array(0);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(decodeValue(values, bytes, i * info.rowBytes + values.offset, decoder));
+  }
+  return out;
+}
+
+/** One scalar (or single-element array) value as a string, for category names and labels. */
+function decodeValue(type: Hdf5Type, bytes: Uint8Array, at: number, decoder: TextDecoder): string {
+  const base = type.typeClass === TypeClass.array && type.base ? type.base : type;
+  if (base.typeClass === TypeClass.string) return decodeFixed(decoder, bytes, at, base.size);
+  const numeric = numericCtor(base);
+  if (!numeric) return "";
+  const one = new numeric.ctor(1);
+  new Uint8Array(one.buffer).set(bytes.subarray(at, at + base.size));
+  return String(one[0]);
+}
+
+function readNames(file: Hdf5File, path: string, decoder: TextDecoder): string[] {
+  const info = file.dataset(path);
+  const n = info.shape?.[0] ?? 0;
+  if (n === 0) return [];
+  if (info.type.typeClass === TypeClass.vlen) {
+    const value = loadPickle(file.readVlenRows(info, 0, 1)[0] ?? new Uint8Array(0), {
+      source: `/${path} in ${file.path}`,
+    });
+    if (!isNdArray(value)) return asList(value, `/${path}`).map(pyName);
+    return value.values.map(pyName);
+  }
+  const bytes = file.readRows(info, 0, n);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(decodeValue(info.type, bytes, i * info.rowBytes, decoder));
+  return out;
+}
+
+function readFixedLayout(file: Hdf5File, key: string): Layout {
+  const decoder = decoderFor(file, key);
+  for (const name of ["axis0", "axis1"]) {
+    if (file.kind(`${key}/${name}`) !== "dataset") {
+      throw new InputError(`${file.path}: '${key}' has no ${name}`, { hint: DAMAGED_HINT });
+    }
+  }
+  const axis1 = file.dataset(`${key}/axis1`);
+  // pandas writes an empty array as one placeholder element with its real shape as attribute.
+  const emptyShape = file.attribute(axis1.path, "shape");
+  const rows = emptyShape !== null ? 0 : axis1.shape?.[0] ?? 0;
+  const nblocks = Number(file.attribute(key, "nblocks") ?? 0);
+  const datasets: Hdf5DatasetInfo[] = [file.dataset(`${key}/axis0`), axis1];
+  const blocks: { items: string; values: Hdf5DatasetInfo }[] = [];
+  for (let b = 0; b < nblocks; b++) {
+    const values = `${key}/block${b}_values`;
+    if (file.kind(values) !== "dataset") {
+      throw new InputError(`${file.path}: '${key}' has no block${b}_values`, {
+        hint: DAMAGED_HINT,
+      });
+    }
+    const info = file.dataset(values);
+    datasets.push(info);
+    blocks.push({ items: `${key}/block${b}_items`, values: info });
+  }
+  const compression = compressionOf(file, key, datasets);
+  if (rows === 0) throw noRows(file, key);
+  if (axis1.type.typeClass !== TypeClass.integer || axis1.type.size !== 8) {
+    throw unsupported(file, key, "an index that is not int64");
+  }
+  const columnNames = readNames(file, `${key}/axis0`, decoder);
+
+  const parts: Part[] = [{ info: axis1 }];
+  const index: ColumnPlan = {
+    name: "index",
+    dtype: "int64",
+    part: 0,
+    offset: 0,
+    size: 8,
+    decode: "numeric",
+    ctor: BigInt64Array,
+  };
+  const byName = new Map<string, ColumnPlan>();
+  for (const block of blocks) {
+    const items = readNames(file, block.items, decoder);
+    const info = block.values;
+    const flag = file.attribute(info.path, "transposed");
+    const transposed = ArrayBuffer.isView(flag)
+      ? (flag as Uint8Array)[0] !== 0
+      : Boolean(Number(flag ?? 0));
+    if (info.type.typeClass === TypeClass.vlen) {
+      const objects = lazyObjectBlock(file, info, rows, items.length, transposed);
+      items.forEach((name, j) => {
+        byName.set(name, {
+          name,
+          dtype: "object",
+          part: -1,
+          offset: 0,
+          size: 0,
+          decode: "string",
+          load: () => objects()[j],
+        });
+      });
+      continue;
+    }
+    const numeric = numericCtor(info.type);
+    if (!numeric) throw unsupported(file, key, `a block of an unsupported type (${info.path})`);
+    const shape = info.shape ?? [];
+    if (!transposed || shape.length !== 2 || shape[0] !== rows || shape[1] !== items.length) {
+      throw unsupported(file, key, `a block laid out unlike pandas writes it (${info.path})`);
+    }
+    const valueType = textAttribute(file, info.path, "value_type");
+    const dtype = valueType && /^(datetime64|timedelta64)/.test(valueType)
+      ? `${valueType.replace(/\[.*$/, "")}[ns]`
+      : numeric.dtype;
+    const part = parts.length;
+    parts.push({ info });
+    items.forEach((name, j) => {
+      byName.set(name, {
+        name,
+        dtype,
+        part,
+        offset: j * info.type.size,
+        size: info.type.size,
+        decode: "numeric",
+        ctor: numeric.ctor,
+      });
+    });
+  }
+  const columns = columnNames.map((name) => {
+    const plan = byName.get(name);
+    if (!plan) throw unsupported(file, key, `column ${name} in no block`);
+    return plan;
+  });
+  return { format: "pandas-fixed", rows, parts, columns, index, compression, decoder };
+}
+
+/** The columns of a fixed-format object block, decoded from its pickle once, when first needed. */
+function lazyObjectBlock(
+  file: Hdf5File,
+  info: Hdf5DatasetInfo,
+  rows: number,
+  items: number,
+  transposed: boolean,
+): () => string[][] {
+  let columns: string[][] | undefined;
+  return () => {
+    if (columns) return columns;
+    const data = file.readVlenRows(info, 0, 1)[0] ?? new Uint8Array(0);
+    const value = loadPickle(data, { source: `${info.path} in ${file.path}` });
+    if (!isNdArray(value) || value.values.length !== rows * items) {
+      throw new InputError(`${file.path}: ${info.path} does not hold ${rows} × ${items} objects`, {
+        hint: DAMAGED_HINT,
+      });
+    }
+    const values = value.values;
+    const out: string[][] = [];
+    for (let j = 0; j < items; j++) {
+      const column = new Array<string>(rows);
+      for (let r = 0; r < rows; r++) {
+        // Transposed blocks are rows × items; others items × rows (C order either way).
+        const cell = values[transposed ? r * items + j : j * rows + r];
+        column[r] = typeof cell === "string" ? cell : cellText(cell);
+      }
+      out.push(column);
+    }
+    columns = out;
+    return out;
+  };
+}
+
+function cellText(cell: PyValue): string {
+  if (cell === null) return "None";
+  if (typeof cell === "number" && Number.isNaN(cell)) return "nan";
+  return pyName(cell);
+}
+
+/** A growing list of row numbers. */
+class RowList {
+  data = new Uint32Array(1024);
+  length = 0;
+
+  push(row: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Uint32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = row;
+  }
+
+  rows(): Uint32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+class PandasHdfDataset implements FlowDataset {
+  readonly info: DatasetInfo;
+  readonly #file: Hdf5File;
+  readonly #layout: Layout;
+  #labelIndex?: Promise<LabelIndex | null>;
+
+  constructor(file: Hdf5File, key: string, layout: Layout) {
+    this.#file = file;
+    this.#layout = layout;
+    const columns: ColumnInfo[] = layout.columns.map((c) => ({ name: c.name, dtype: c.dtype }));
+    this.info = {
+      format: layout.format,
+      compression: layout.compression,
+      key,
+      rows: layout.rows,
+      columns,
+      labelColumn: columns.some((c) => c.name === "label") ? "label" : null,
+      identityColumns: [],
+    };
+  }
+
+  labelIndex(): Promise<LabelIndex | null> {
+    this.#labelIndex ??= Promise.resolve().then(() => this.#buildLabelIndex());
+    return this.#labelIndex;
+  }
+
+  #buildLabelIndex(): LabelIndex | null {
+    const label = this.#layout.columns.find((c) => c.name === this.info.labelColumn);
+    if (!label) return null;
+    const lists = new Map<string, RowList>();
+    const listFor = (name: string): RowList => {
+      let list = lists.get(name);
+      if (!list) {
+        list = new RowList();
+        lists.set(name, list);
+      }
+      return list;
+    };
+    if (label.part < 0) {
+      const values = (label.load as () => string[])();
+      for (let r = 0; r < values.length; r++) listFor(values[r]).push(r);
+    } else if (label.decode === "string") {
+      this.#scanStringLabels(label, listFor);
+    } else {
+      const info = this.#layout.parts[label.part].info;
+      const ctor = label.ctor as NumericCtor;
+      const one = new ctor(1);
+      const oneBytes = new Uint8Array(one.buffer);
+      const byCode = new Map<number | bigint, RowList | null>();
+      scanField(this.#file, info, { offset: label.offset, size: label.size }, (bytes, first, n) => {
+        for (let r = 0; r < n; r++) {
+          for (let k = 0; k < label.size; k++) oneBytes[k] = bytes[r * label.size + k];
+          const code = one[0];
+          let list = byCode.get(code);
+          if (list === undefined) {
+            const name = label.decode === "category"
+              ? (label.categories as readonly string[])[Number(code)]
+              : String(code);
+            // Missing values (code -1, NaN) are not counted, as in value_counts().
+            const missing = name === undefined || (typeof code === "number" && Number.isNaN(code));
+            list = missing ? null : listFor(name);
+            byCode.set(code, list);
+          }
+          list?.push(first + r);
+        }
+      });
+    }
+    const categories = [...lists].map(([name, list]) => ({ name, rows: list.rows() }));
+    return { categories: sortCategories(categories) };
+  }
+
+  /** Classifies fixed-width label strings by their raw bytes, decoding each distinct label once. */
+  #scanStringLabels(label: ColumnPlan, listFor: (name: string) => RowList): void {
+    const info = this.#layout.parts[label.part].info;
+    const size = label.size;
+    const known: { bytes: Uint8Array; list: RowList }[] = [];
+    let last = -1;
+    scanField(this.#file, info, { offset: label.offset, size }, (bytes, first, n) => {
+      for (let r = 0; r < n; r++) {
+        const at = r * size;
+        let match = -1;
+        if (last >= 0 && equalAt(known[last].bytes, bytes, at)) match = last;
+        else {
+          for (let k = 0; k < known.length; k++) {
+            if (k !== last && equalAt(known[k].bytes, bytes, at)) {
+              match = k;
+              break;
+            }
+          }
+        }
+        if (match < 0) {
+          const copy = bytes.slice(at, at + size);
+          const name = decodeFixed(this.#layout.decoder, copy, 0, size);
+          known.push({ bytes: copy, list: listFor(name) });
+          match = known.length - 1;
+        }
+        known[match].list.push(first + r);
+        last = match;
+      }
+    });
+  }
+
+  readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
+    return Promise.resolve().then(() => this.#readRows(rows));
+  }
+
+  #readRows(rows: ArrayLike<number>): FlowFrame {
+    const n = rows.length;
+    const total = this.#layout.rows;
+    for (let i = 0; i < n; i++) {
+      const row = rows[i];
+      if (!Number.isInteger(row) || row < 0 || row >= total) {
+        throw new RangeError(`row ${row} is outside the dataset's ${total} rows`);
+      }
+    }
+    // Sort positions by row (stable), packing row and position into one double.
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = rows[i] * n + i;
+    keys.sort();
+    const sortedRows = new Uint32Array(n);
+    const sortedPositions = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const pos = keys[i] % n;
+      sortedPositions[i] = pos;
+      sortedRows[i] = (keys[i] - pos) / n;
+    }
+
+    const plans = this.#layout.columns;
+    const outputs: ColumnValues[] = plans.map((plan) =>
+      plan.decode === "numeric" ? new (plan.ctor as NumericCtor)(n) : new Array<string>(n)
+    );
+    const index = new BigInt64Array(n);
+    const targets: { plan: ColumnPlan; out: ColumnValues }[] = plans.map((plan, i) => ({
+      plan,
+      out: outputs[i],
+    }));
+    targets.push({ plan: this.#layout.index, out: index });
+
+    for (let p = 0; p < this.#layout.parts.length; p++) {
+      const partTargets = targets.filter((t) => t.plan.part === p);
+      if (partTargets.length > 0) this.#readPart(p, partTargets, sortedRows, sortedPositions);
+    }
+    for (const { plan, out } of targets) {
+      if (plan.part >= 0) continue;
+      const values = (plan.load as () => string[])();
+      const strings = out as string[];
+      for (let i = 0; i < n; i++) strings[sortedPositions[i]] = values[sortedRows[i]];
+    }
+    const columns: FlowColumn[] = plans.map((plan, i) => ({
+      name: plan.name,
+      dtype: plan.dtype,
+      values: outputs[i],
+    }));
+    return { columns, index, length: n };
+  }
+
+  #readPart(
+    part: number,
+    targets: { plan: ColumnPlan; out: ColumnValues }[],
+    sortedRows: Uint32Array,
+    sortedPositions: Uint32Array,
+  ): void {
+    const info = this.#layout.parts[part].info;
+    const decoder = this.#layout.decoder;
+    const numeric = targets.filter((t) => t.plan.decode === "numeric").map((t) => ({
+      offset: t.plan.offset,
+      size: t.plan.size,
+      out: new Uint8Array((t.out as NumericValues).buffer),
+    }));
+    const strings = targets.filter((t) => t.plan.decode === "string").map((t) => ({
+      offset: t.plan.offset,
+      size: t.plan.size,
+      out: t.out as string[],
+    }));
+    const categories = targets.filter((t) => t.plan.decode === "category").map((t) => ({
+      offset: t.plan.offset,
+      size: t.plan.size,
+      code: new (t.plan.ctor as NumericCtor)(1),
+      names: t.plan.categories as readonly string[],
+      out: t.out as string[],
+    })).map((t) => ({ ...t, codeBytes: new Uint8Array(t.code.buffer) }));
+    gatherRows(this.#file, info, sortedRows, (bytes, base, k) => {
+      const pos = sortedPositions[k];
+      for (const t of numeric) {
+        const from = base + t.offset;
+        const to = pos * t.size;
+        for (let b = 0; b < t.size; b++) t.out[to + b] = bytes[from + b];
+      }
+      for (const t of strings) t.out[pos] = decodeFixed(decoder, bytes, base + t.offset, t.size);
+      for (const t of categories) {
+        t.codeBytes.set(bytes.subarray(base + t.offset, base + t.offset + t.size));
+        t.out[pos] = t.names[Number(t.code[0])] ?? "nan";
+      }
+    });
+  }
+
+  close(): void {
+    this.#file.close();
+  }
+}
+
+function equalAt(known: Uint8Array, bytes: Uint8Array, at: number): boolean {
+  for (let k = 0; k < known.length; k++) if (known[k] !== bytes[at + k]) return false;
+  return true;
+}
