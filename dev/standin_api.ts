@@ -6,7 +6,8 @@
  */
 
 import http from "node:http";
-import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import { publishPrediction } from "./publish_notifications.ts";
 
 /** Options of {@linkcode startStandinApi}. */
 export interface StandinApiOptions {
@@ -60,6 +61,10 @@ export interface StandinApi {
   readonly maxInFlight: number;
   /** SNS messages published so far. */
   readonly published: number;
+  /** Flows answered with a prediction so far. */
+  readonly flowsPredicted: number;
+  /** Flows predicted as attacks (1) so far: the notifications an attack queue should receive. */
+  readonly predictedAttacks: number;
   /** Stops the server and waits until it has; safe to call twice. */
   close(): Promise<void>;
 }
@@ -155,24 +160,18 @@ async function publishAll(
   predictions: number[],
   concurrency: number,
 ): Promise<void> {
-  const columns = JSON.stringify([...split.columns, "prediction"]);
   let next = 0;
   const worker = async () => {
     while (next < predictions.length) {
       const i = next++;
-      const attack = predictions[i] >= 0.5;
-      const index = JSON.stringify(split.index ? split.index[i] : i);
-      const cells = JSON.stringify(split.data[i]);
-      const data = `${cells.slice(0, -1)}${split.data[i].length ? "," : ""}${attack ? 1 : 0}]`;
-      await sns.client.send(
-        new PublishCommand({
-          TopicArn: sns.topicArn,
-          Message: `{"columns":${columns},"index":[${index}],"data":[${data}]}`,
-          MessageAttributes: {
-            prediction: { DataType: "String", StringValue: attack ? "attack" : "benign" },
-          },
-        }),
-      );
+      const given = split.index?.[i];
+      await publishPrediction(sns.client, sns.topicArn, {
+        columns: split.columns,
+        // pandas reads a request without an index with a RangeIndex: the row's position.
+        index: typeof given === "number" || typeof given === "string" ? given : i,
+        row: split.data[i],
+        prediction: predictions[i] >= 0.5 ? 1 : 0,
+      });
     }
   };
   const workers = Math.max(1, Math.min(concurrency, predictions.length));
@@ -188,6 +187,8 @@ export async function startStandinApi(options: StandinApiOptions = {}): Promise<
   let maxInFlight = 0;
   let predictionRequests = 0;
   let published = 0;
+  let flowsPredicted = 0;
+  let predictedAttacks = 0;
 
   async function predictionAnswer(
     path: string,
@@ -246,6 +247,8 @@ export async function startStandinApi(options: StandinApiOptions = {}): Promise<
         });
       }
     }
+    flowsPredicted += predictions.length;
+    for (const prediction of predictions) if (prediction === 1) predictedAttacks++;
     const list = `[${predictions.map(floatText).join(",")}]`;
     const text = mlflow2 || options.answer === "mlflow2" ? `{"predictions":${list}}` : list;
     return { status: 200, contentType: "application/json", body: text };
@@ -307,6 +310,12 @@ export async function startStandinApi(options: StandinApiOptions = {}): Promise<
     requests,
     get maxInFlight() {
       return maxInFlight;
+    },
+    get flowsPredicted() {
+      return flowsPredicted;
+    },
+    get predictedAttacks() {
+      return predictedAttacks;
     },
     get published() {
       return published;

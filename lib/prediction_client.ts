@@ -77,7 +77,7 @@ export interface PredictionClientOptions {
 export interface PredictionOutcome {
   /** One raw prediction per flow of the frame, in frame row order; NaN where the flow's request failed. */
   predictions: Float64Array;
-  /** Requests that failed after retries: the frame rows they held and why. */
+  /** Requests that failed after retries: which request (0-based), the frame rows it held and why. */
   failures: { rows: number[]; error: Error; request: number }[];
   /** Requests planned (batches), whether or not they succeeded. */
   requests: number;
