@@ -1,0 +1,393 @@
+import assert from "node:assert/strict";
+import h5wasm from "h5wasm/node";
+import { InputError } from "../lib/errors.ts";
+import { type ChunkIndex, readChunk, readChunkIndex, readChunks } from "../lib/hdf5_chunks.ts";
+
+const FIXTURES = new URL("./fixtures/", import.meta.url);
+const SHARED = new URL("../../shared/datasets/", import.meta.url);
+const haveShared = (() => {
+  try {
+    return Deno.statSync(SHARED).isDirectory;
+  } catch {
+    return false;
+  }
+})();
+
+function fixture(name: string): string {
+  return new URL(name, FIXTURES).pathname;
+}
+
+function shared(name: string): string {
+  return new URL(name, SHARED).pathname;
+}
+
+type H5Value = number | bigint | string | H5Value[];
+type FieldType = [string, string, number[]?];
+
+/** What h5wasm reads for a dataset: its dtype and its value (rows of fields, or a typed array). */
+async function h5wasmRead(
+  path: string,
+  dataset: string,
+): Promise<{ dtype: unknown; value: unknown }> {
+  await h5wasm.ready;
+  const file = new h5wasm.File(path, "r");
+  try {
+    const node = file.get(dataset) as InstanceType<typeof h5wasm.Dataset>;
+    return { dtype: node.dtype, value: node.value };
+  } finally {
+    file.close();
+  }
+}
+
+/** Decodes one value of format `format` (h5wasm's struct-like codes) at `offset`; returns it and its size. */
+function decodeValue(view: DataView, offset: number, format: string): [H5Value, number] {
+  const match = /^([<>|]?)([a-zA-Z])(\d*)$/.exec(format);
+  assert.ok(match, `format ${format}`);
+  const little = match[1] !== ">";
+  const count = Number(match[3] || "0");
+  switch (match[2]) {
+    case "b":
+      return [view.getInt8(offset), 1];
+    case "B":
+      return [view.getUint8(offset), 1];
+    case "h":
+      return [view.getInt16(offset, little), 2];
+    case "H":
+      return [view.getUint16(offset, little), 2];
+    case "i":
+      return [view.getInt32(offset, little), 4];
+    case "I":
+      return [view.getUint32(offset, little), 4];
+    case "q":
+      return [view.getBigInt64(offset, little), 8];
+    case "Q":
+      return [view.getBigUint64(offset, little), 8];
+    case "f":
+      return [view.getFloat32(offset, little), 4];
+    case "d":
+      return [view.getFloat64(offset, little), 8];
+    case "A":
+    case "S": {
+      const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, count);
+      const end = bytes.indexOf(0);
+      return [new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end)), count];
+    }
+  }
+  throw new Error(`format ${format} not handled by the test`);
+}
+
+function sameValue(actual: H5Value, expected: H5Value, where: string): void {
+  if (typeof actual === "bigint" && typeof expected === "number") {
+    // h5wasm gives int64 members of array fields as numbers.
+    assert.equal(Number(actual), expected, where);
+  } else if (typeof expected === "number" && typeof actual === "number") {
+    assert.ok(
+      Object.is(actual, expected) || actual === expected,
+      `${where}: ${actual} != ${expected}`,
+    );
+  } else {
+    assert.deepEqual(actual, expected, where);
+  }
+}
+
+/** Every row of `dataset` read through chunks: decoded field by field, equal to what h5wasm reads. */
+async function assertRowsMatchH5wasm(
+  path: string,
+  dataset: string,
+  index: ChunkIndex,
+): Promise<void> {
+  const { dtype, value } = await h5wasmRead(path, dataset);
+  const rows = index.shape[0];
+  const rowElements = index.shape.slice(1).reduce((a, b) => a * b, 1);
+  const rowBytes = rowElements * index.elementSize;
+  const all = new Uint8Array(rows * rowBytes);
+  const file = await Deno.open(path);
+  try {
+    for (let c = 0; c < index.chunks.length; c++) {
+      const bytes = await readChunk(file, index, c);
+      const start = index.chunks[c].start;
+      const take = Math.min(index.chunkShape[0], rows - start) * rowBytes;
+      all.set(bytes.subarray(0, take), start * rowBytes);
+    }
+  } finally {
+    file.close();
+  }
+  if (Array.isArray(dtype)) {
+    const fields = dtype as FieldType[];
+    const view = new DataView(all.buffer);
+    const values = value as H5Value[][];
+    assert.equal(values.length, rows);
+    for (let r = 0; r < rows; r++) {
+      let offset = r * index.elementSize;
+      fields.forEach(([name, format, shape], f) => {
+        const count = shape?.reduce((a, b) => a * b, 1);
+        if (count === undefined) {
+          const [decoded, size] = decodeValue(view, offset, format);
+          sameValue(decoded, values[r][f], `row ${r} ${name}`);
+          offset += size;
+        } else {
+          const expected = values[r][f] as H5Value[];
+          for (let i = 0; i < count; i++) {
+            const [decoded, size] = decodeValue(view, offset, format);
+            sameValue(decoded, expected[i], `row ${r} ${name}[${i}]`);
+            offset += size;
+          }
+        }
+      });
+      assert.equal(offset, (r + 1) * index.elementSize, `row ${r}: fields fill the element`);
+    }
+  } else {
+    const typed = value as ArrayBufferView;
+    assert.deepEqual(all, new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
+  }
+}
+
+async function indexOf(path: string, dataset: string): Promise<ChunkIndex> {
+  const index = await readChunkIndex(path, dataset);
+  assert.ok(index !== null, `${path} ${dataset}: expected a chunk index`);
+  return index;
+}
+
+function assertChunkGrid(index: ChunkIndex): void {
+  const expectedCount = Math.ceil(index.shape[0] / index.chunkShape[0]);
+  assert.equal(index.chunks.length, expectedCount);
+  index.chunks.forEach((chunk, i) => {
+    assert.equal(chunk.start, i * index.chunkShape[0]);
+    assert.equal(chunk.filterMask, 0);
+    assert.ok(chunk.size > 0);
+  });
+}
+
+async function collect(
+  path: string,
+  index: ChunkIndex,
+  chunks: readonly number[],
+  concurrency: number,
+): Promise<{ chunk: number; bytes: Uint8Array }[]> {
+  const out = [];
+  for await (const item of readChunks(path, index, chunks, { concurrency })) out.push(item);
+  return out;
+}
+
+Deno.test({
+  name: "readChunkIndex reads the ML-IDS sample table (shuffle + deflate) byte for byte",
+  ignore: !haveShared,
+  async fn() {
+    const path = shared("cse-cic-ids2018-sample.h5");
+    const index = await indexOf(path, "/ids_data/table");
+    assert.equal(index.elementSize, 334);
+    assert.deepEqual(index.shape, [1000]);
+    assert.deepEqual(index.chunkShape, [196]);
+    assert.deepEqual(index.filters, [
+      { id: 2, name: "shuffle", clientData: [334] },
+      { id: 1, name: "deflate", clientData: [5] },
+    ]);
+    assertChunkGrid(index);
+    await assertRowsMatchH5wasm(path, "/ids_data/table", index);
+
+    // The index field (first 8 bytes of a row) is the pandas index of expected.json.
+    const expected = JSON.parse(
+      await Deno.readTextFile(shared("cse-cic-ids2018-sample.expected.json")),
+    );
+    const got: number[] = [];
+    for await (const { chunk, bytes } of readChunks(path, index, index.chunks.map((_, i) => i))) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const rows = Math.min(index.chunkShape[0], 1000 - index.chunks[chunk].start);
+      for (let r = 0; r < rows; r++) got.push(Number(view.getBigInt64(r * 334, true)));
+    }
+    assert.deepEqual(got, expected.index);
+  },
+});
+
+Deno.test({
+  name: "readChunkIndex reads uncompressed tables and categorical meta tables",
+  ignore: !haveShared,
+  async fn() {
+    const path = shared("sample-table-categorical.h5");
+    const index = await indexOf(path, "/ids_data/table");
+    assert.deepEqual(index.filters, []);
+    assert.equal(index.elementSize, 306);
+    assertChunkGrid(index);
+    await assertRowsMatchH5wasm(path, "/ids_data/table", index);
+    const meta = await indexOf(path, "ids_data/meta/label/meta/table");
+    await assertRowsMatchH5wasm(path, "/ids_data/meta/label/meta/table", meta);
+  },
+});
+
+Deno.test({
+  name: "readChunkIndex gives null for the fixed format's contiguous and variable-length datasets",
+  ignore: !haveShared,
+  async fn() {
+    const path = shared("sample-fixed.h5");
+    assert.equal(await readChunkIndex(path, "/ids_data/block0_values"), null);
+    assert.equal(await readChunkIndex(path, "/ids_data/axis1"), null);
+    assert.equal(await readChunkIndex(path, "/ids_data/block2_values"), null); // pickled strings (vlen)
+  },
+});
+
+const FILTER_CASES: {
+  file: string;
+  dataset: string;
+  filters: number[];
+  rows: number;
+  chunk: number;
+}[] = [
+  {
+    file: "chunks_pandas_zlib.h5",
+    dataset: "/ids_data/table",
+    filters: [2, 1],
+    rows: 500,
+    chunk: 1394,
+  },
+  { file: "chunks_plain.h5", dataset: "/data/table", filters: [], rows: 120, chunk: 50 },
+  { file: "chunks_zlib.h5", dataset: "/data/table", filters: [1], rows: 333, chunk: 40 },
+  { file: "chunks_shuffle_zlib.h5", dataset: "/data/table", filters: [2, 1], rows: 333, chunk: 64 },
+  { file: "chunks_fletcher32.h5", dataset: "/data/table", filters: [3], rows: 200, chunk: 32 },
+  {
+    file: "chunks_fletcher32_zlib.h5",
+    dataset: "/data/table",
+    filters: [3, 2, 1],
+    rows: 200,
+    chunk: 32,
+  },
+  { file: "chunks_btree.h5", dataset: "/data/table", filters: [2, 1], rows: 1500, chunk: 7 },
+];
+
+for (const { file, dataset, filters, rows, chunk } of FILTER_CASES) {
+  Deno.test(`readChunk decodes ${file} exactly as h5wasm reads it`, async () => {
+    const path = fixture(file);
+    const index = await indexOf(path, dataset);
+    assert.deepEqual(index.filters.map((f) => f.id).toSorted(), filters.toSorted());
+    assert.deepEqual(index.shape, [rows]);
+    assert.deepEqual(index.chunkShape, [chunk]);
+    assertChunkGrid(index);
+    await assertRowsMatchH5wasm(path, dataset, index);
+  });
+}
+
+Deno.test("readChunkIndex walks a chunk B-tree with internal nodes", async () => {
+  const index = await indexOf(fixture("chunks_btree.h5"), "/data/table");
+  // A leaf of the chunk B-tree holds at most 64 chunks, so 215 need a second level.
+  assert.equal(index.chunks.length, 215);
+  assert.equal(new Set(index.chunks.map((c) => c.address)).size, 215);
+});
+
+Deno.test("readChunks yields decoded chunks in the order asked, with and without workers", async () => {
+  const path = fixture("chunks_btree.h5");
+  const index = await indexOf(path, "/data/table");
+  const order = index.chunks.map((_, i) => (i * 37) % index.chunks.length); // 215 is coprime to 37
+  const file = await Deno.open(path);
+  try {
+    const expected: Uint8Array[] = [];
+    for (const c of order) expected.push(await readChunk(file, index, c));
+    for (const concurrency of [1, 2, 3]) {
+      const got = await collect(path, index, order, concurrency);
+      assert.deepEqual(got.map((g) => g.chunk), order);
+      got.forEach((g, i) =>
+        assert.deepEqual(g.bytes, expected[i], `concurrency ${concurrency} chunk ${g.chunk}`)
+      );
+    }
+    // Stopping early ends cleanly (the workers are terminated by the generator's finally).
+    for await (const { chunk } of readChunks(path, index, order, { concurrency: 2 })) {
+      assert.equal(chunk, order[0]);
+      break;
+    }
+  } finally {
+    file.close();
+  }
+});
+
+Deno.test("readChunk and readChunks refuse blosc chunks, naming the filter", async () => {
+  const path = fixture("chunks_blosc.h5");
+  const index = await indexOf(path, "/data/table");
+  assert.ok(index.filters.some((f) => f.id === 32001 && f.name === "blosc"));
+  const file = await Deno.open(path);
+  try {
+    await assert.rejects(readChunk(file, index, 0), (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.match(error.message, /blosc/);
+      assert.match(error.message, /32001/);
+      return true;
+    });
+  } finally {
+    file.close();
+  }
+  await assert.rejects(collect(path, index, [0, 1], 2), InputError);
+});
+
+Deno.test("a chunk failing its Fletcher-32 checksum is an InputError", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/bad.h5`;
+    await Deno.copyFile(fixture("chunks_fletcher32.h5"), path);
+    const index = await indexOf(path, "/data/table");
+    const bytes = await Deno.readFile(path);
+    bytes[index.chunks[1].address + 10] ^= 0x40;
+    await Deno.writeFile(path, bytes);
+    const file = await Deno.open(path);
+    try {
+      await readChunk(file, index, 0); // untouched
+      await assert.rejects(readChunk(file, index, 1), /Fletcher-32/);
+    } finally {
+      file.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readChunkIndex finds datasets in big and nested groups, and reads N-D row chunks", async () => {
+  const path = fixture("chunks_groups.h5");
+  for (let i = 0; i < 12; i++) {
+    const dataset = `/many/t${String(i).padStart(2, "0")}`;
+    const index = await indexOf(path, dataset);
+    assert.deepEqual(index.shape, [10 + i]);
+    if (i % 5 === 0) await assertRowsMatchH5wasm(path, dataset, index);
+  }
+  const nested = await indexOf(path, "/outer/inner/table");
+  await assertRowsMatchH5wasm(path, "/outer/inner/table", nested);
+
+  const rows2d = await indexOf(path, "/rows2d");
+  assert.deepEqual(rows2d.shape, [90, 6]);
+  assert.deepEqual(rows2d.chunkShape, [16, 6]);
+  assert.equal(rows2d.elementSize, 8);
+  await assertRowsMatchH5wasm(path, "/rows2d", rows2d);
+});
+
+Deno.test("readChunkIndex gives null outside the supported subset", async () => {
+  const path = fixture("chunks_groups.h5");
+  assert.equal(await readChunkIndex(path, "/split2d"), null); // chunks split the columns
+  assert.equal(await readChunkIndex(path, "/contiguous"), null);
+  assert.equal(await readChunkIndex(path, "/many"), null); // a group
+  assert.equal(await readChunkIndex(path, "/many/missing"), null);
+  assert.equal(await readChunkIndex(path, "/many/t00/deeper"), null);
+
+  const dir = await Deno.makeTempDir();
+  try {
+    // h5wasm writes the latest format: superblock 2+, version-2 object headers.
+    const latest = `${dir}/latest.h5`;
+    await h5wasm.ready;
+    const file = new h5wasm.File(latest, "w");
+    try {
+      file.create_dataset({
+        name: "data",
+        data: new Float64Array(100),
+        shape: [100],
+        chunks: [10],
+        compression: 1,
+      });
+    } finally {
+      file.close();
+    }
+    const head = await Deno.readFile(latest);
+    assert.ok(head[8] >= 2, "h5wasm wrote a superblock of version 2 or later");
+    assert.equal(await readChunkIndex(latest, "/data"), null);
+
+    const text = `${dir}/not.h5`;
+    await Deno.writeTextFile(text, "not an HDF5 file at all\n".repeat(100));
+    assert.equal(await readChunkIndex(text, "/data"), null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  await assert.rejects(readChunkIndex(fixture("chunks_missing.h5"), "/data"), InputError);
+});
