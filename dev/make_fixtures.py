@@ -13,6 +13,7 @@ infinities as the strings "NaN", "Infinity", "-Infinity").
 import json
 import math
 import os
+import subprocess
 import warnings
 
 import numpy as np
@@ -205,6 +206,14 @@ def main():
     with tables.open_file(path, "w") as h5:
         group = h5.create_group("/", "flows")
         h5.create_array(group, "counts", np.arange(10, dtype=np.int32))
+
+    # `deno task check` runs `deno fmt --check` over the JSON files too.
+    deno = os.path.join(HERE, "..", ".tools", "node_modules", ".bin", "deno")
+    expected = sorted(os.path.join(OUT, n) for n in os.listdir(OUT) if n.endswith(".expected.json"))
+    if os.path.exists(deno):
+        subprocess.run([deno, "fmt", "--quiet", *expected], check=True)
+    else:
+        print("deno not found: run `deno fmt tests/fixtures/*.expected.json`")
 
     for name in sorted(os.listdir(OUT)):
         print(f"{name}: {os.path.getsize(os.path.join(OUT, name))} bytes")

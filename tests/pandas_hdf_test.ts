@@ -399,3 +399,25 @@ Deno.test("openPandasHdf: close is idempotent", async () => {
   dataset.close();
   dataset.close();
 });
+
+Deno.test("openPandasHdf: damaged compressed data is an InputError, in labelIndex and readRows", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const bytes = await Deno.readFile(FIXTURES + "table_zlib.h5");
+    // The zlib chunks of the table fill the middle of this small file.
+    const at = Math.floor(bytes.length * 0.6);
+    bytes.fill(0xff, at, at + 200);
+    const path = `${dir}/damaged.h5`;
+    await Deno.writeFile(path, bytes);
+    const dataset = await openPandasHdf(path);
+    try {
+      await assertInputError(dataset.labelIndex(), "damaged.h5", "damaged");
+      const all = Array.from({ length: dataset.info.rows }, (_, i) => i);
+      await assertInputError(dataset.readRows(all), "damaged.h5", "damaged");
+    } finally {
+      dataset.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
