@@ -12,7 +12,7 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { MLIDS_PERMISSIONS } from "../dev/permissions.ts";
+import { mlidsArgs, mlidsEnv } from "../dev/run_mlids.ts";
 import { createIdsTopology, startEmulator } from "../dev/emulator.ts";
 import { startStandinApi } from "../dev/standin_api.ts";
 import { type PredictionNotice, publishPredictions } from "../dev/publish_notifications.ts";
@@ -65,7 +65,7 @@ async function measure(
   args.push("--", ...command);
   const { stdout } = await new Deno.Command(PYTHON, {
     args,
-    env: options.env,
+    env: await mlidsEnv(options.env),
     stdout: "piped",
     stderr: "inherit",
   }).output();
@@ -82,14 +82,7 @@ async function measure(
 }
 
 function mlids(args: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    ...MLIDS_PERMISSIONS,
-    "--no-prompt",
-    join(ROOT, "main.ts"),
-    ...args,
-  ];
+  return [Deno.execPath(), ...mlidsArgs(args)];
 }
 
 async function python(args: string[]): Promise<Record<string, number>> {

@@ -7,6 +7,7 @@
 /** Environment variables mlids and its libraries read (AWS SDK, proxies, terminal, cache location). */
 export const MLIDS_ENV_VARS: readonly string[] = [
   "AWS_*",
+  "_X_AMZN_TRACE_ID",
   "HOME",
   "USERPROFILE",
   "HOMEPATH",
@@ -15,6 +16,8 @@ export const MLIDS_ENV_VARS: readonly string[] = [
   "LOCALAPPDATA",
   "NO_COLOR",
   "FORCE_COLOR",
+  "CLICOLOR_FORCE",
+  "VERBOSE",
   "TERM",
   "TERM_PROGRAM",
   "COLUMNS",

@@ -5,9 +5,10 @@
  * @module
  */
 
-import h5wasm from "h5wasm/node";
+import type h5wasmModule from "h5wasm/node";
 import { inflateSync } from "node:zlib";
 import { InputError, MachineError } from "./errors.ts";
+import { type H5wasm, loadH5wasm } from "./h5wasm_loader.ts";
 
 /** HDF5 type classes (H5T_class_t) that mlids distinguishes. */
 export const TypeClass = {
@@ -120,14 +121,14 @@ interface H5Module {
   H5O_TYPE_DATASET: number;
 }
 
-let modulePromise: Promise<H5Module> | undefined;
+let modulePromise: Promise<{ h5wasm: H5wasm; module: H5Module }> | undefined;
 
-function loadModule(): Promise<H5Module> {
-  modulePromise ??= h5wasm.ready.then((module) => {
-    const m = module as unknown as H5Module;
+function loadModule(): Promise<{ h5wasm: H5wasm; module: H5Module }> {
+  modulePromise ??= loadH5wasm().then(async (h5wasm) => {
+    const module = (await h5wasm.ready) as unknown as H5Module;
     // HDF5 would otherwise print its error stack to stderr; this turns it into a JS exception.
-    m.activate_throwing_error_handler();
-    return m;
+    module.activate_throwing_error_handler();
+    return { h5wasm, module };
   });
   return modulePromise;
 }
@@ -234,7 +235,7 @@ export class Hdf5File {
   /** Where the HDF5 superblock starts (after any user block). */
   readonly superblockOffset: number;
   readonly #module: H5Module;
-  readonly #h5file: InstanceType<typeof h5wasm.File>;
+  readonly #h5file: InstanceType<typeof h5wasmModule.File>;
   readonly #fileId: bigint;
   #closed = false;
 
@@ -242,7 +243,7 @@ export class Hdf5File {
     path: string,
     superblockOffset: number,
     module: H5Module,
-    h5file: InstanceType<typeof h5wasm.File>,
+    h5file: InstanceType<typeof h5wasmModule.File>,
   ) {
     this.path = path;
     this.superblockOffset = superblockOffset;
@@ -254,8 +255,8 @@ export class Hdf5File {
   /** Opens `path` read-only in place; InputError when it is missing, not HDF5 or damaged. */
   static async open(path: string): Promise<Hdf5File> {
     const superblockOffset = await checkHdf5Signature(path);
-    const module = await loadModule();
-    let h5file: InstanceType<typeof h5wasm.File>;
+    const { h5wasm, module } = await loadModule();
+    let h5file: InstanceType<typeof h5wasmModule.File>;
     try {
       h5file = new h5wasm.File(path, "r");
     } catch (error) {

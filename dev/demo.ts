@@ -1,0 +1,197 @@
+/**
+ * `deno task demo`: the whole ML-IDS loop on this machine, no AWS account needed. It starts the
+ * fauxqs emulator (S3, SNS, SQS) and the stand-in ML-IDS API, wires them as the ML-IDS deployment
+ * does, then runs the real `mlids predict` and `mlids consume` as a user would.
+ *
+ *   deno task demo                  run the loop once and stop everything (exit 0 when it all adds up)
+ *   deno task demo --interactive    keep the services up and print the commands to try by hand
+ * @module
+ */
+
+import { join } from "node:path";
+import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { createIdsTopology, type Emulator, startEmulator } from "./emulator.ts";
+import { type StandinApi, startStandinApi } from "./standin_api.ts";
+import { mlidsCommand, REPO_ROOT } from "./run_mlids.ts";
+
+const DEMO_DATASET = join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5");
+const BUCKET = "ml-ids-2018-full";
+const KEY = "testing/test.h5";
+const encoder = new TextEncoder();
+
+/** What a demo run found, for its last line and for tests. */
+export interface DemoSummary {
+  flowsSent: number;
+  attacksPredicted: number;
+  notificationsShown: number;
+  predictExit: number;
+  consumeExit: number;
+}
+
+function step(text: string): void {
+  console.error(`\n==> ${text}`);
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+/** Runs mlids with the permissions the binary carries; its output is copied through and returned. */
+async function runMlids(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string }> {
+  console.error(`$ mlids ${args.map(shellQuote).join(" ")}`);
+  const child = (await mlidsCommand(args, {
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  })).spawn();
+  const chunks: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stdout) {
+    await Deno.stdout.write(chunk);
+    chunks.push(decoder.decode(chunk, { stream: true }));
+  }
+  const { code } = await child.status;
+  return { code, stdout: chunks.join("") };
+}
+
+interface Services {
+  emulator: Emulator;
+  api: StandinApi;
+  queueUrl: string;
+  env: Record<string, string>;
+  cacheDir: string;
+}
+
+async function startServices(): Promise<Services> {
+  step("Starting the AWS emulator (fauxqs: S3, SNS, SQS) on 127.0.0.1");
+  const emulator = await startEmulator({ region: "eu-west-1" });
+  console.error(`    listening at ${emulator.endpoint}`);
+  step(
+    'Creating the predictions topic, the attack queue and their subscription (filter {"prediction": ["attack"]})',
+  );
+  const topology = await createIdsTopology(emulator);
+  console.error(`    topic ${topology.topicArn}\n    queue ${topology.queueUrl}`);
+  step(`Uploading the synthetic demo dataset to s3://${BUCKET}/${KEY}`);
+  await emulator.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await emulator.s3.send(
+    new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: await Deno.readFile(DEMO_DATASET) }),
+  );
+  step("Starting the stand-in ML-IDS API, publishing every prediction to the topic");
+  const api = await startStandinApi({
+    sns: { client: emulator.sns, topicArn: topology.topicArn },
+  });
+  console.error(`    listening at ${api.url}`);
+  const cacheDir = await Deno.makeTempDir({ prefix: "mlids-demo-cache-" });
+  const env = {
+    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_ACCESS_KEY_ID: "demo",
+    AWS_SECRET_ACCESS_KEY: "demo",
+    AWS_REGION: emulator.region,
+    XDG_CACHE_HOME: cacheDir,
+  };
+  return { emulator, api, queueUrl: topology.queueUrl, env, cacheDir };
+}
+
+async function stopServices(services: Services): Promise<void> {
+  step("Stopping the stand-in API and the emulator");
+  await services.api.close();
+  await services.emulator.stop();
+  await Deno.remove(services.cacheDir, { recursive: true }).catch(() => {});
+}
+
+/** Runs the loop once: predict over the S3 dataset, then consume the attacks it caused. */
+export async function runDemo(
+  options: { count?: number; seed?: number } = {},
+): Promise<DemoSummary> {
+  const services = await startServices();
+  try {
+    const count = options.count ?? 12;
+    console.error(
+      `\n    (the commands below run with AWS_ENDPOINT_URL=${services.emulator.endpoint}, test credentials and a fresh cache)`,
+    );
+    step(`Predicting ${count} flows drawn at random from the S3 dataset`);
+    const predict = await runMlids([
+      "predict",
+      "--api-url",
+      services.api.url,
+      "--dataset-uri",
+      `s3://${BUCKET}/${KEY}`,
+      "--random",
+      "--count",
+      String(count),
+      "--seed",
+      String(options.seed ?? 7),
+    ], services.env);
+    const attacks = services.api.predictedAttacks;
+    step(`Consuming the attack notifications those predictions caused (${attacks} expected)`);
+    const consume = await runMlids([
+      "consume",
+      "--queue-url",
+      services.queueUrl,
+      "--delete-messages",
+      "True",
+      "--wait-time",
+      "1",
+      "--idle-exit",
+      "3",
+    ], services.env);
+    const shown = consume.stdout.split("\n").filter((line) => line.startsWith("Attack detected"))
+      .length;
+    return {
+      flowsSent: services.api.flowsPredicted,
+      attacksPredicted: attacks,
+      notificationsShown: shown,
+      predictExit: predict.code,
+      consumeExit: consume.code,
+    };
+  } finally {
+    await stopServices(services);
+  }
+}
+
+async function runInteractive(): Promise<void> {
+  const services = await startServices();
+  const env = Object.entries(services.env).filter(([name]) => name !== "XDG_CACHE_HOME")
+    .map(([name, value]) => `${name}=${value}`).join(" ");
+  const text = [
+    "",
+    "The services are up. In another terminal, from this folder, try:",
+    "",
+    `  export ${env}`,
+    `  deno task mlids predict --api-url ${services.api.url} --dataset-uri s3://${BUCKET}/${KEY}`,
+    `  deno task mlids consume --queue-url ${services.queueUrl} --delete-messages True`,
+    "",
+    "(predict without --category/--random is the interactive session.) Ctrl-C here stops everything.",
+    "",
+  ].join("\n");
+  await Deno.stderr.write(encoder.encode(text));
+  const stopped = Promise.withResolvers<void>();
+  const stop = () => stopped.resolve();
+  Deno.addSignalListener("SIGINT", stop);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+  await stopped.promise;
+  Deno.removeSignalListener("SIGINT", stop);
+  if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGTERM", stop);
+  await stopServices(services);
+}
+
+if (import.meta.main) {
+  if (Deno.args.includes("--interactive")) {
+    await runInteractive();
+    Deno.exit(0);
+  }
+  const started = performance.now();
+  const summary = await runDemo();
+  const ok = summary.predictExit === 0 && summary.consumeExit === 0 &&
+    summary.notificationsShown === summary.attacksPredicted;
+  console.error(
+    `\ndemo: sent ${summary.flowsSent} flows, the API predicted ${summary.attacksPredicted} attacks, ` +
+      `consume showed ${summary.notificationsShown} notifications ` +
+      `(${((performance.now() - started) / 1000).toFixed(1)} s): ${ok ? "OK" : "MISMATCH"}`,
+  );
+  Deno.exit(ok ? 0 : 1);
+}
