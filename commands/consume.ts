@@ -351,7 +351,7 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     interrupts++;
     if (interrupts === 1) {
       status.print(
-        "stopping: finishing what was received (press Ctrl-C again to quit now; undeleted messages come back after their visibility timeout)",
+        `stopping: finishing what was received, waiting up to ${options.waitTime}s for receives in flight (Ctrl-C again quits now; what is not deleted comes back after the visibility timeout)`,
       );
       controller.abort();
     } else {

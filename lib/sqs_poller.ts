@@ -3,8 +3,9 @@
  * handler one batch at a time, and deletes (DeleteMessageBatch, partial failures retried) only what
  * the handler says it has finished with. Network errors, throttling and 5xx are retried with
  * backoff; missing or rejected credentials, a missing queue and access denied end the loop with a
- * {@linkcode RemoteError}. Stopping (an AbortSignal) aborts the receives in flight and lets what was
- * already received be handled and deleted.
+ * {@linkcode RemoteError}. Stopping (an AbortSignal) issues no new receive, lets the ones in flight
+ * end (within the wait time) and makes what they bring visible again at once, and finishes handling
+ * and deleting what was received before.
  * @module
  */
 
@@ -77,7 +78,7 @@ export interface PollOptions {
   visibilityTimeout?: number;
   /** Receives kept in flight while messages flow (default 4); one when the queue is idle. */
   concurrency?: number;
-  /** Stops the loop gracefully when aborted: receives in flight are aborted, received batches finish. */
+  /** Stops the loop gracefully when aborted: no new receives; received batches are finished. */
   signal?: AbortSignal;
   /** Stop after this many milliseconds without a message. */
   idleExitMs?: number;
@@ -301,6 +302,11 @@ export async function pollQueue(
     reason: "signal",
   };
   const stop = new AbortController();
+  // Receives in flight are not aborted on a graceful stop: a long poll cut off client-side may still
+  // take messages on the server, hiding them for the visibility timeout. They end within the wait
+  // time, and what they bring after the stop is made visible again at once. Only fatal errors and
+  // the end of the loop abort them.
+  const hard = new AbortController();
   let fatal: { error: unknown } | undefined;
   const stopWith = (reason: StopReason): void => {
     if (stop.signal.aborted) return;
@@ -344,8 +350,15 @@ export async function pollQueue(
     wakeBusy = undefined;
   });
 
+  // With an idle limit a long poll never outlasts it by more than a second, so the exit is prompt.
+  function pollWaitSeconds(): number {
+    if (options.idleExitMs === undefined || options.idleExitMs <= 0) return waitTimeSeconds;
+    const left = options.idleExitMs - (Date.now() - lastMessageAt);
+    return Math.max(0, Math.min(waitTimeSeconds, Math.ceil(left / 1000)));
+  }
+
   let receiveFailures = 0;
-  async function receive(count: number): Promise<Message[]> {
+  async function receive(count: number, worker: number): Promise<Message[]> {
     for (;;) {
       if (stop.signal.aborted) return [];
       try {
@@ -353,12 +366,13 @@ export async function pollQueue(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: count,
-            WaitTimeSeconds: waitTimeSeconds,
+            // Extra receivers only poll while messages flow; short waits let a stop end promptly.
+            WaitTimeSeconds: worker === 0 ? pollWaitSeconds() : Math.min(1, pollWaitSeconds()),
             VisibilityTimeout: visibilityTimeout,
             MessageAttributeNames: ["All"],
             MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
           }),
-          { abortSignal: stop.signal },
+          { abortSignal: hard.signal },
         );
         if (receiveFailures > 0) {
           receiveFailures = 0;
@@ -366,10 +380,11 @@ export async function pollQueue(
         }
         return output.Messages ?? [];
       } catch (error) {
-        if (stop.signal.aborted) return [];
+        if (hard.signal.aborted) return [];
         if (classifyFailure(error) === "fatal") {
           throw fatalSqsError(error, "ReceiveMessage", queueUrl, secrets);
         }
+        if (stop.signal.aborted) return [];
         receiveFailures++;
         setBusy(false);
         const delayMs = backoffDelay(receiveFailures, baseMs, maxMs);
@@ -431,6 +446,7 @@ export async function pollQueue(
           remaining = [];
           if (!fatal) fatal = { error: fatalError };
           stopWith("error");
+          hard.abort();
           break;
         }
         retryReason = describeFailure(error, secrets);
@@ -508,6 +524,7 @@ export async function pollQueue(
       } catch (error) {
         if (!fatal) fatal = { error };
         stopWith("error");
+        hard.abort();
       } finally {
         handlingCount--;
         lastMessageAt = Date.now();
@@ -525,13 +542,21 @@ export async function pollQueue(
       }
       let messages: Message[];
       try {
-        messages = await receive(batchSize);
+        messages = await receive(batchSize, id);
       } catch (error) {
         if (!fatal) fatal = { error };
         stopWith("error");
+        hard.abort();
         return;
       }
-      if (stop.signal.aborted && messages.length === 0) return;
+      if (stop.signal.aborted) {
+        // Arrived after the stop: not ours to show; visible again for the next consumer now.
+        if (messages.length > 0) {
+          summary.received += messages.length;
+          scheduleRelease(messages);
+        }
+        return;
+      }
       summary.polls++;
       emit({ type: "poll", messages: messages.length });
       if (messages.length === 0) {
@@ -554,6 +579,7 @@ export async function pollQueue(
     if (idleTimer !== undefined) clearInterval(idleTimer);
     options.signal?.removeEventListener("abort", onOuterAbort);
     stop.abort();
+    hard.abort();
   }
   if (fatal) throw fatal.error;
   return summary;
