@@ -155,8 +155,13 @@ class MetadataReader {
 }
 
 /** Reads exactly `length` bytes at `position` of `file`, synchronously (seek and read cannot interleave). */
-function readFully(file: Deno.FsFile, position: number, length: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(length);
+function readFully(
+  file: Deno.FsFile,
+  position: number,
+  length: number,
+  into: ArrayBuffer = new ArrayBuffer(length),
+): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(into, 0, length);
   file.seekSync(position, Deno.SeekMode.Start);
   let filled = 0;
   while (filled < length) {
@@ -543,14 +548,26 @@ function checkFilters(index: ChunkIndex, filterMask: number): void {
 // built from their text (see `workerSource`): they may use only their arguments, each other and
 // globals, so filter ids are literals there.
 
-/** Reverses HDF5's byte shuffle: byte b of element j was stored at b * count + j. */
-function unshuffle(data: Uint8Array, elementSize: number): Uint8Array {
+/** A reusable work buffer, grown on demand (one per thread). */
+interface Scratch {
+  bytes: Uint8Array;
+}
+
+/**
+ * Reverses HDF5's byte shuffle in place (byte b of element j was stored at b * count + j): copies
+ * the chunk to `scratch` and permutes it back, so no chunk-sized buffer becomes garbage.
+ */
+function unshuffle(data: Uint8Array, elementSize: number, scratch: Scratch): Uint8Array {
   const count = Math.floor(data.length / elementSize);
   if (elementSize <= 1 || count <= 1) return data;
-  const out = new Uint8Array(data.length);
-  if (count % 4 === 0 && data.byteOffset % 4 === 0) {
+  const used = count * elementSize; // bytes beyond the last whole element were stored as they were
+  if (scratch.bytes.length < used) scratch.bytes = new Uint8Array(used);
+  const source = scratch.bytes;
+  source.set(data.subarray(0, used));
+  const out = data;
+  if (count % 4 === 0) {
     // Four elements' bytes per 32-bit read: a quarter of the reads of the byte loop.
-    const words = new Uint32Array(data.buffer, data.byteOffset, (count * elementSize) >>> 2);
+    const words = new Uint32Array(source.buffer, 0, used >>> 2);
     const stride2 = elementSize * 2;
     const stride3 = elementSize * 3;
     const stride4 = elementSize * 4;
@@ -579,14 +596,11 @@ function unshuffle(data: Uint8Array, elementSize: number): Uint8Array {
       const from = b * count;
       let to = b;
       for (let j = 0; j < count; j++) {
-        out[to] = data[from + j];
+        out[to] = source[from + j];
         to += elementSize;
       }
     }
   }
-  // Bytes beyond the last whole element were stored as they were.
-  const tail = count * elementSize;
-  out.set(data.subarray(tail), tail);
   return out;
 }
 
@@ -642,6 +656,7 @@ function decodeStored(
   filterMask: number,
   expected: number,
   inflate: (data: Uint8Array, expected: number) => Uint8Array,
+  scratch: Scratch,
 ): Uint8Array {
   let data = stored;
   for (let i = filterIds.length - 1; i >= 0; i--) {
@@ -649,7 +664,7 @@ function decodeStored(
     const id = filterIds[i];
     if (id === 3) data = stripFletcher32(data);
     else if (id === 1) data = inflate(data, expected);
-    else if (id === 2) data = unshuffle(data, shuffleSizes[i]);
+    else if (id === 2) data = unshuffle(data, shuffleSizes[i], scratch);
     else throw new Error(`needs HDF5 filter ${id}`);
   }
   if (data.length !== expected) throw new Error(`decodes to ${data.length} bytes, not ${expected}`);
@@ -671,33 +686,53 @@ function inflateExact(data: Uint8Array, expected: number): Uint8Array {
   } catch (error) {
     throw new Error(`does not inflate (${error instanceof Error ? error.message : String(error)})`);
   }
-  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
+  // A small result may sit in Buffer's shared pool, which must not be handed on (or transferred).
+  return out.byteOffset === 0 && out.buffer.byteLength - out.byteLength <= 4096
     ? new Uint8Array(out.buffer, 0, out.byteLength)
     : new Uint8Array(out);
 }
 
-/** The filter ids and shuffle element sizes of a pipeline, as `decodeStored` takes them. */
-function decodePlan(
-  index: ChunkIndex,
-): { filterIds: number[]; shuffleSizes: number[]; expected: number } {
+/** How to decode a dataset's chunks, as plain data a worker can receive. */
+interface DecodePlan {
+  readonly filterIds: number[];
+  /** The shuffle filter's element size at its position, 0 elsewhere; 1 leaves a shuffle undone. */
+  readonly shuffleSizes: number[];
+  readonly expected: number;
+}
+
+/**
+ * The plan for `index`'s chunks. With `keepShuffle`, a shuffle applied first of all (as HDF5 and
+ * PyTables always place it) is left undone, for callers that gather bytes from the byte planes.
+ */
+function decodePlan(index: ChunkIndex, keepShuffle = false): DecodePlan {
   return {
     filterIds: index.filters.map((filter) => filter.id),
-    shuffleSizes: index.filters.map((filter) =>
-      filter.id === FILTER_SHUFFLE ? filter.clientData[0] ?? index.elementSize : 0
+    shuffleSizes: index.filters.map((filter, i) =>
+      filter.id !== FILTER_SHUFFLE
+        ? 0
+        : keepShuffle && i === 0
+        ? 1
+        : filter.clientData[0] ?? index.elementSize
     ),
     expected: chunkBytes(index),
   };
 }
 
+const mainScratch: Scratch = { bytes: new Uint8Array(0) };
+
 /** Reads chunk `chunk` of `index` from `file` and decodes it on this thread. */
-function readAndDecode(file: Deno.FsFile, index: ChunkIndex, chunk: number): Uint8Array {
+function readAndDecode(
+  file: Deno.FsFile,
+  index: ChunkIndex,
+  chunk: number,
+  plan: DecodePlan = decodePlan(index),
+): Uint8Array {
   const location = index.chunks[chunk];
   if (location === undefined) {
     throw new RangeError(`no chunk ${chunk}: the dataset has ${index.chunks.length} chunks`);
   }
   checkFilters(index, location.filterMask);
   const stored = readFully(file, location.address, location.size);
-  const plan = decodePlan(index);
   try {
     return decodeStored(
       stored,
@@ -706,6 +741,7 @@ function readAndDecode(file: Deno.FsFile, index: ChunkIndex, chunk: number): Uin
       location.filterMask,
       plan.expected,
       inflateExact,
+      mainScratch,
     );
   } catch (error) {
     throw damagedChunk(location, error);
@@ -747,16 +783,20 @@ function workerSource(): string {
     decodeStored,
     inflateExact,
     `let plan;
+const scratch = { bytes: new Uint8Array(0) };
 self.onmessage = ({ data: message }) => {
   if (message.plan !== undefined) {
     plan = message.plan;
     return;
   }
+  const { id, stored, filterMask } = message;
   try {
-    const bytes = decodeStored(message.stored, plan.filterIds, plan.shuffleSizes, message.filterMask, plan.expected, inflateExact);
-    self.postMessage({ id: message.id, bytes }, [bytes.buffer]);
+    let bytes = decodeStored(stored, plan.filterIds, plan.shuffleSizes, filterMask, plan.expected, inflateExact, scratch);
+    if (bytes.buffer === stored.buffer) bytes = bytes.slice();
+    // The read buffer goes back too, for the next read: nothing chunk-sized is left as garbage here.
+    self.postMessage({ id, bytes, stored }, [bytes.buffer, stored.buffer]);
   } catch (error) {
-    self.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+    self.postMessage({ id, stored, error: error instanceof Error ? error.message : String(error) }, [stored.buffer]);
   }
 };`,
   ].map(String).join("\n");
@@ -776,24 +816,31 @@ class DecoderPool {
   readonly #url: string;
   readonly #file: Deno.FsFile;
   readonly #index: ChunkIndex;
+  /** Read buffers back from the workers, each `#readSize` bytes. */
+  readonly #spare: ArrayBuffer[] = [];
+  readonly #readSize: number;
   #nextId = 0;
   #broken = false;
 
-  constructor(size: number, file: Deno.FsFile, index: ChunkIndex) {
+  readonly #plan: DecodePlan;
+
+  constructor(size: number, file: Deno.FsFile, index: ChunkIndex, plan: DecodePlan) {
+    this.#plan = plan;
     this.#file = file;
     this.#index = index;
+    this.#readSize = index.chunks.reduce((largest, chunk) => Math.max(largest, chunk.size), 0);
     this.#url = URL.createObjectURL(new Blob([workerSource()], { type: "text/javascript" }));
-    const plan = decodePlan(index);
     for (let w = 0; w < size; w++) {
       const worker = new Worker(this.#url, { type: "module" });
       const pending = new Map<number, WorkerJob>();
       worker.onmessage = (
-        event: MessageEvent<{ id: number; bytes?: Uint8Array; error?: string }>,
+        event: MessageEvent<{ id: number; bytes?: Uint8Array; stored: Uint8Array; error?: string }>,
       ) => {
-        const job = pending.get(event.data.id);
+        const { id, bytes, stored, error } = event.data;
+        this.#spare.push(stored.buffer as ArrayBuffer);
+        const job = pending.get(id);
         if (job === undefined) return;
-        pending.delete(event.data.id);
-        const { bytes, error } = event.data;
+        pending.delete(id);
         if (bytes !== undefined) job.resolve(bytes);
         else job.reject(damagedChunk(this.#index.chunks[job.chunk], new Error(error)));
       };
@@ -809,15 +856,23 @@ class DecoderPool {
 
   /** Decodes chunk `chunk`, on the least busy worker. */
   decode(chunk: number): Promise<Uint8Array> {
-    if (this.#broken) return readChunk(this.#file, this.#index, chunk);
+    if (this.#broken) return this.#decodeHere(chunk);
     const location = this.#index.chunks[chunk];
-    if (location === undefined) return readChunk(this.#file, this.#index, chunk);
+    if (location === undefined) return this.#decodeHere(chunk);
     try {
       checkFilters(this.#index, location.filterMask);
     } catch (error) {
       return Promise.reject(error);
     }
-    const stored = readFully(this.#file, location.address, location.size);
+    const spare = this.#spare.pop();
+    const stored = readFully(
+      this.#file,
+      location.address,
+      location.size,
+      spare !== undefined && spare.byteLength >= location.size
+        ? spare
+        : new ArrayBuffer(this.#readSize),
+    );
     let target = 0;
     for (let w = 1; w < this.#workers.length; w++) {
       if (this.#pending[w].size < this.#pending[target].size) target = w;
@@ -836,11 +891,19 @@ class DecoderPool {
     this.#broken = true;
     for (const pending of this.#pending) {
       for (const job of pending.values()) {
-        readChunk(this.#file, this.#index, job.chunk).then(job.resolve, job.reject);
+        this.#decodeHere(job.chunk).then(job.resolve, job.reject);
       }
       pending.clear();
     }
     this.close();
+  }
+
+  #decodeHere(chunk: number): Promise<Uint8Array> {
+    try {
+      return Promise.resolve(readAndDecode(this.#file, this.#index, chunk, this.#plan));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   close(): void {
@@ -850,24 +913,22 @@ class DecoderPool {
   }
 }
 
-/** The same for a batch of chunk positions, decoding in parallel where it helps. */
-export async function* readChunks(
-  path: string,
+/** Decodes `chunks` of `index` from `file` by `plan`, in the order given, on workers where it helps. */
+async function* decodeChunks(
+  file: Deno.FsFile,
   index: ChunkIndex,
   chunks: readonly number[],
-  options: ReadChunksOptions = {},
-): AsyncIterable<{ chunk: number; bytes: Uint8Array }> {
-  const file = await openFile(path);
-  let pool: DecoderPool | undefined;
+  plan: DecodePlan,
+  concurrency: number | undefined,
+): AsyncGenerator<{ chunk: number; bytes: Uint8Array }> {
+  const workers = Math.min(concurrency ?? navigator.hardwareConcurrency ?? 1, MAX_WORKERS);
+  const deflated = index.filters.some((filter) => filter.id === FILTER_DEFLATE);
+  if (!deflated || workers < 2 || chunks.length < WORKER_MIN_CHUNKS) {
+    for (const chunk of chunks) yield { chunk, bytes: readAndDecode(file, index, chunk, plan) };
+    return;
+  }
+  const pool = new DecoderPool(workers, file, index, plan);
   try {
-    const cores = navigator.hardwareConcurrency ?? 1;
-    const workers = Math.min(options.concurrency ?? cores, MAX_WORKERS);
-    const deflated = index.filters.some((filter) => filter.id === FILTER_DEFLATE);
-    if (!deflated || workers < 2 || chunks.length < WORKER_MIN_CHUNKS) {
-      for (const chunk of chunks) yield { chunk, bytes: readAndDecode(file, index, chunk) };
-      return;
-    }
-    pool = new DecoderPool(workers, file, index);
     // Two jobs queued per worker keep each busy while we yield; results come back in order.
     const window = workers * 2;
     const queue: Promise<Uint8Array>[] = [];
@@ -882,7 +943,131 @@ export async function* readChunks(
       yield { chunk: chunks[position], bytes: await queue.shift()! };
     }
   } finally {
-    pool?.close();
+    pool.close();
+  }
+}
+
+/** The same for a batch of chunk positions, decoding in parallel where it helps. */
+export async function* readChunks(
+  path: string,
+  index: ChunkIndex,
+  chunks: readonly number[],
+  options: ReadChunksOptions = {},
+): AsyncIterable<{ chunk: number; bytes: Uint8Array }> {
+  const file = await openFile(path);
+  try {
+    yield* decodeChunks(file, index, chunks, decodePlan(index), options.concurrency);
+  } finally {
     file.close();
   }
+}
+
+/** Options of `readRowBytes`. */
+export interface ReadRowBytesOptions extends ReadChunksOptions {
+  /** The rows wanted, in the order wanted (repeats allowed); default every row in order. */
+  rows?: readonly number[];
+  /** First byte of each row to take (e.g. a field's offset in a compound type); default 0. */
+  byteOffset?: number;
+  /** Bytes of each row to take; default the rest of the row. */
+  byteLength?: number;
+}
+
+/**
+ * Bytes `byteOffset` to `byteOffset + byteLength` of each wanted row of a 1-D chunked dataset,
+ * row after row. Reads each chunk once and takes the bytes straight from shuffled byte planes,
+ * skipping the unshuffle; the fast path to one field of every row, or to a few scattered rows.
+ */
+export async function readRowBytes(
+  path: string,
+  index: ChunkIndex,
+  options: ReadRowBytesOptions = {},
+): Promise<Uint8Array> {
+  if (index.shape.length !== 1) throw new RangeError("readRowBytes reads 1-D datasets only");
+  const elementSize = index.elementSize;
+  const byteOffset = options.byteOffset ?? 0;
+  const byteLength = options.byteLength ?? elementSize - byteOffset;
+  if (byteOffset < 0 || byteLength < 0 || byteOffset + byteLength > elementSize) {
+    throw new RangeError(`bytes ${byteOffset}+${byteLength} are outside a ${elementSize}-byte row`);
+  }
+  const total = index.shape[0];
+  const chunkRows = index.chunkShape[0];
+  const positions = new Map<number, number>(); // chunk number along the row axis -> position in index.chunks
+  index.chunks.forEach((chunk, position) => positions.set(chunk.start / chunkRows, position));
+
+  // For each chunk needed: the (row within chunk, output slot) pairs, as flat pairs.
+  const wanted = new Map<number, number[]>();
+  const rows = options.rows;
+  const count = rows?.length ?? total;
+  if (rows !== undefined) {
+    rows.forEach((row, slot) => {
+      if (!Number.isInteger(row) || row < 0 || row >= total) {
+        throw new RangeError(`row ${row} is outside the dataset's ${total} rows`);
+      }
+      const key = Math.floor(row / chunkRows);
+      let pairs = wanted.get(key);
+      if (pairs === undefined) wanted.set(key, pairs = []);
+      pairs.push(row - key * chunkRows, slot);
+    });
+  }
+  const keys = rows === undefined
+    ? Array.from({ length: Math.ceil(total / chunkRows) }, (_, key) => key)
+    : [...wanted.keys()].sort((a, b) => a - b);
+  const chunks = keys.map((key) => {
+    const position = positions.get(key);
+    if (position === undefined) {
+      throw new InputError(
+        `rows ${key * chunkRows} to ${(key + 1) * chunkRows - 1} were never written to the file`,
+        {
+          hint: "the dataset is sparse; read it without the fast path",
+        },
+      );
+    }
+    return position;
+  });
+
+  const out = new Uint8Array(count * byteLength);
+  const plan = decodePlan(index, true);
+  const shuffleFirst = plan.shuffleSizes[0] === 1;
+  const file = await openFile(path);
+  try {
+    for await (
+      const { chunk, bytes } of decodeChunks(file, index, chunks, plan, options.concurrency)
+    ) {
+      const location = index.chunks[chunk];
+      const key = location.start / chunkRows;
+      const inChunk = Math.min(chunkRows, total - location.start);
+      // Shuffled chunks hold byte b of row j at b * chunkRows + j (the whole chunk is shuffled).
+      const shuffled = shuffleFirst && (location.filterMask & 1) === 0;
+      const pairs = wanted.get(key);
+      const take = (row: number, slot: number): void => {
+        const to = slot * byteLength;
+        if (shuffled) {
+          for (let b = 0; b < byteLength; b++) {
+            out[to + b] = bytes[(byteOffset + b) * chunkRows + row];
+          }
+        } else {
+          const from = row * elementSize + byteOffset;
+          out.set(bytes.subarray(from, from + byteLength), to);
+        }
+      };
+      if (pairs !== undefined) {
+        for (let p = 0; p < pairs.length; p += 2) take(pairs[p], pairs[p + 1]);
+      } else if (shuffled) {
+        // Every row: walk each byte plane once, in order.
+        for (let b = 0; b < byteLength; b++) {
+          const plane = (byteOffset + b) * chunkRows;
+          let to = location.start * byteLength + b;
+          for (let row = 0; row < inChunk; row++) {
+            out[to] = bytes[plane + row];
+            to += byteLength;
+          }
+        }
+      } else {
+        for (let row = 0; row < inChunk; row++) take(row, location.start + row);
+      }
+    }
+  } finally {
+    file.close();
+  }
+  return out;
 }

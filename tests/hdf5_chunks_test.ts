@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import h5wasm from "h5wasm/node";
 import { InputError } from "../lib/errors.ts";
-import { type ChunkIndex, readChunk, readChunkIndex, readChunks } from "../lib/hdf5_chunks.ts";
+import {
+  type ChunkIndex,
+  readChunk,
+  readChunkIndex,
+  readChunks,
+  readRowBytes,
+} from "../lib/hdf5_chunks.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const SHARED = new URL("../../shared/datasets/", import.meta.url);
@@ -90,6 +96,26 @@ function sameValue(actual: H5Value, expected: H5Value, where: string): void {
   }
 }
 
+/** Every row of the dataset, read chunk by chunk with readChunk. */
+async function allRowBytes(path: string, index: ChunkIndex): Promise<Uint8Array> {
+  const rows = index.shape[0];
+  const rowBytes = index.shape.slice(1).reduce((a, b) => a * b, 1) * index.elementSize;
+  const all = new Uint8Array(rows * rowBytes);
+  const file = await Deno.open(path);
+  try {
+    for (let c = 0; c < index.chunks.length; c++) {
+      const bytes = await readChunk(file, index, c);
+      assert.equal(bytes.length, index.chunkShape.reduce((a, b) => a * b, index.elementSize));
+      const start = index.chunks[c].start;
+      const take = Math.min(index.chunkShape[0], rows - start) * rowBytes;
+      all.set(bytes.subarray(0, take), start * rowBytes);
+    }
+  } finally {
+    file.close();
+  }
+  return all;
+}
+
 /** Every row of `dataset` read through chunks: decoded field by field, equal to what h5wasm reads. */
 async function assertRowsMatchH5wasm(
   path: string,
@@ -98,20 +124,7 @@ async function assertRowsMatchH5wasm(
 ): Promise<void> {
   const { dtype, value } = await h5wasmRead(path, dataset);
   const rows = index.shape[0];
-  const rowElements = index.shape.slice(1).reduce((a, b) => a * b, 1);
-  const rowBytes = rowElements * index.elementSize;
-  const all = new Uint8Array(rows * rowBytes);
-  const file = await Deno.open(path);
-  try {
-    for (let c = 0; c < index.chunks.length; c++) {
-      const bytes = await readChunk(file, index, c);
-      const start = index.chunks[c].start;
-      const take = Math.min(index.chunkShape[0], rows - start) * rowBytes;
-      all.set(bytes.subarray(0, take), start * rowBytes);
-    }
-  } finally {
-    file.close();
-  }
+  const all = await allRowBytes(path, index);
   if (Array.isArray(dtype)) {
     const fields = dtype as FieldType[];
     const view = new DataView(all.buffer);
@@ -196,6 +209,8 @@ Deno.test({
       for (let r = 0; r < rows; r++) got.push(Number(view.getBigInt64(r * 334, true)));
     }
     assert.deepEqual(got, expected.index);
+    const field = await readRowBytes(path, index, { byteLength: 8 });
+    assert.deepEqual(Array.from(new BigInt64Array(field.buffer), Number), expected.index);
   },
 });
 
@@ -264,6 +279,52 @@ for (const { file, dataset, filters, rows, chunk } of FILTER_CASES) {
     await assertRowsMatchH5wasm(path, dataset, index);
   });
 }
+
+for (const { file, dataset } of FILTER_CASES) {
+  Deno.test(`readRowBytes takes fields and scattered rows of ${file} as readChunk decodes them`, async () => {
+    const path = fixture(file);
+    const index = await indexOf(path, dataset);
+    const size = index.elementSize;
+    const rows = index.shape[0];
+    const all = await allRowBytes(path, index);
+    for (const concurrency of [1, 2]) {
+      assert.deepEqual(await readRowBytes(path, index, { concurrency }), all);
+      // The int64 "index" field, and a field in the middle of the row, of every row.
+      const first = await readRowBytes(path, index, { byteLength: 8, concurrency });
+      const middle = await readRowBytes(path, index, { byteOffset: 8, byteLength: 4, concurrency });
+      for (let r = 0; r < rows; r++) {
+        assert.deepEqual(first.subarray(r * 8, r * 8 + 8), all.subarray(r * size, r * size + 8));
+        assert.deepEqual(
+          middle.subarray(r * 4, r * 4 + 4),
+          all.subarray(r * size + 8, r * size + 12),
+        );
+      }
+      // Scattered rows, out of order and repeated, whole.
+      const wanted = Array.from({ length: 97 }, (_, i) => (i * 7919) % rows).concat([
+        rows - 1,
+        0,
+        rows - 1,
+      ]);
+      const some = await readRowBytes(path, index, { rows: wanted, concurrency });
+      assert.equal(some.length, wanted.length * size);
+      wanted.forEach((row, slot) =>
+        assert.deepEqual(
+          some.subarray(slot * size, (slot + 1) * size),
+          all.subarray(row * size, (row + 1) * size),
+        )
+      );
+    }
+  });
+}
+
+Deno.test("readRowBytes refuses rows and byte ranges outside the dataset", async () => {
+  const path = fixture("chunks_zlib.h5");
+  const index = await indexOf(path, "/data/table");
+  await assert.rejects(readRowBytes(path, index, { rows: [0, 333] }), RangeError);
+  await assert.rejects(readRowBytes(path, index, { rows: [-1] }), RangeError);
+  await assert.rejects(readRowBytes(path, index, { byteOffset: 20, byteLength: 10 }), RangeError);
+  assert.equal((await readRowBytes(path, index, { rows: [] })).length, 0);
+});
 
 Deno.test("readChunkIndex walks a chunk B-tree with internal nodes", async () => {
   const index = await indexOf(fixture("chunks_btree.h5"), "/data/table");
