@@ -428,12 +428,21 @@ async function runRound(session: Session, choice: RoundChoice): Promise<void> {
   });
   const unwatch = io.watchInterrupt?.(() => controller.abort());
   let outcome;
+  const sendStarted = performance.now();
   try {
     outcome = await client.predict(frame);
   } finally {
     unwatch?.();
   }
+  const sendSeconds = (performance.now() - sendStarted) / 1000;
   (progress as ProgressBar | null)?.finish();
+  io.stderr.write(
+    `sent ${formatCount(frame.length)} flows in ${outcome.requests} request${
+      outcome.requests === 1 ? "" : "s"
+    } in ${sendSeconds.toFixed(2)} s (${
+      formatCount(Math.round(frame.length / Math.max(sendSeconds, 1e-6)))
+    } flows/s)\n`,
+  );
   const results = buildResults(frame, {
     labelColumn: info.labelColumn,
     raw: outcome.predictions,

@@ -33,8 +33,14 @@ const float32CacheTexts: string[] = new Array(FLOAT32_CACHE_SIZE).fill("");
 const float32Bits = new Uint32Array(1);
 const float32View = new Float32Array(float32Bits.buffer);
 
-function shortestFloat32(value: number): string {
-  // 7 digits are enough for about half of all float32 values, 9 for every one.
+// Exact powers of ten: 10^k for k <= 12 needs at most 28 mantissa bits, so 10^k times a float32
+// (24 bits) fits a double's 53 bits and every product below is exact.
+const POWERS_OF_TEN = Array.from({ length: 13 }, (_, k) => 10 ** k);
+// Keeps candidates clear of the rounding interval's edges, where reading the decimal back as a
+// double first and then as a float32 could round differently than reading it as a float32.
+const EDGE_MARGIN = 1 - 2 ** -20;
+
+function shortestFloat32Slow(value: number): string {
   let candidate = Number(value.toPrecision(7));
   if (Math.fround(candidate) === value) {
     for (let precision = 6; precision > 0; precision--) {
@@ -49,8 +55,33 @@ function shortestFloat32(value: number): string {
   return String(Number(value.toPrecision(9)));
 }
 
+/** The shortest decimal that reads back as the float32 `value` (finite, not an integer). */
+function shortestFloat32(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude < 1e-3 || magnitude >= 1e7) return shortestFloat32Slow(value);
+  // Half the gap to the neighbouring float32s: every decimal strictly inside rounds to `value`.
+  const exponent = Math.floor(Math.log2(magnitude));
+  const halfGap = 2 ** (exponent - 24);
+  const first = Math.max(0, -Math.floor(Math.log10(magnitude)) - 1);
+  for (let k = first; k <= 12; k++) {
+    const scaled = magnitude * POWERS_OF_TEN[k];
+    const digits = Math.round(scaled);
+    if (Math.abs(digits - scaled) < halfGap * POWERS_OF_TEN[k] * EDGE_MARGIN) {
+      const text = String(digits);
+      const body = k === 0
+        ? text
+        : text.length > k
+        ? `${text.slice(0, text.length - k)}.${text.slice(text.length - k)}`
+        : `0.${"0".repeat(k - text.length)}${text}`;
+      return value < 0 ? `-${body}` : body;
+    }
+  }
+  return shortestFloat32Slow(value);
+}
+
 function float32Text(value: number): string {
-  if (Number.isInteger(value)) return String(value);
+  // Below 2^24 every integer is a float32 of its own, so its digits are already the shortest.
+  if (Number.isInteger(value) && Math.abs(value) < 16777216) return String(value);
   float32View[0] = value;
   const slot = (float32Bits[0] ^ (float32Bits[0] >>> 12)) & (FLOAT32_CACHE_SIZE - 1);
   if (float32CacheKeys[slot] === value) return float32CacheTexts[slot];
@@ -94,10 +125,31 @@ export function jsonCellWriter(column: FlowColumn): (row: number) => string {
   return cellWriter(column);
 }
 
-const TEXT = 0;
-const FLOAT64 = 1;
-const FLOAT32 = 2;
-const EXACT = 3;
+/** The JSON texts of `column` at `rows` (positions), one loop per column so each stays monomorphic. */
+function columnTexts(column: FlowColumn, rows: ArrayLike<number>): string[] {
+  const values = column.values;
+  const count = rows.length;
+  const out: string[] = new Array(count);
+  if (Array.isArray(values)) {
+    for (let i = 0; i < count; i++) {
+      const value = values[rows[i]];
+      out[i] = value === undefined || value === null ? "null" : JSON.stringify(value);
+    }
+  } else if (values instanceof Float32Array) {
+    for (let i = 0; i < count; i++) {
+      const value = values[rows[i]];
+      out[i] = Number.isFinite(value) ? float32Text(value) : "null";
+    }
+  } else if (values instanceof Float64Array) {
+    for (let i = 0; i < count; i++) {
+      const value = values[rows[i]];
+      out[i] = Number.isFinite(value) ? String(value) : "null";
+    }
+  } else {
+    for (let i = 0; i < count; i++) out[i] = String(values[rows[i]]);
+  }
+  return out;
+}
 
 /** Writes flows as pandas split JSON: `{"columns": [...], ("index": [...],) "data": [[...], ...]}`. */
 export function encodeSplitJson(frame: FlowFrame, options: EncodeSplitOptions = {}): string {
@@ -107,51 +159,25 @@ export function encodeSplitJson(frame: FlowFrame, options: EncodeSplitOptions = 
     if (!column) throw new InputError(`the flows have no column '${name}'`);
     return column;
   });
-  // One tight loop over rows and columns: this builds every request body, so it is the client's
-  // hot path (about 8 million cells for 100,000 flows).
-  const kinds = columns.map((column) =>
-    Array.isArray(column.values)
-      ? TEXT
-      : column.values instanceof Float64Array
-      ? FLOAT64
-      : column.values instanceof Float32Array
-      ? FLOAT32
-      : EXACT
-  );
-  const arrays = columns.map((column) => column.values) as ArrayLike<unknown>[];
-  const width = columns.length;
-  const selected = options.rows;
-  const rowCount = selected ? selected.length : frame.length;
+  const rows = options.rows ?? Uint32Array.from({ length: frame.length }, (_, i) => i);
+  const rowCount = rows.length;
   let text = `{"columns":${JSON.stringify(names)}`;
   if (options.withIndex) {
     const index: string[] = new Array(rowCount);
-    for (let i = 0; i < rowCount; i++) index[i] = String(frame.index[selected ? selected[i] : i]);
+    for (let i = 0; i < rowCount; i++) index[i] = String(frame.index[rows[i]]);
     text += `,"index":[${index.join(",")}]`;
   }
+  // This builds every request body, so it is the client's hot path (about 8 million cells for
+  // 100,000 flows): cells are formatted column by column, then joined row by row.
+  const texts = columns.map((column) => columnTexts(column, rows));
+  const width = texts.length;
   const lines: string[] = new Array(rowCount);
+  const cells: string[] = new Array(width);
   for (let i = 0; i < rowCount; i++) {
-    const row = selected ? selected[i] : i;
-    let line = "[";
-    for (let c = 0; c < width; c++) {
-      if (c > 0) line += ",";
-      const value = arrays[c][row];
-      switch (kinds[c]) {
-        case EXACT:
-          line += String(value);
-          break;
-        case FLOAT64:
-          line += Number.isFinite(value) ? String(value) : "null";
-          break;
-        case FLOAT32:
-          line += Number.isFinite(value) ? float32Text(value as number) : "null";
-          break;
-        default:
-          line += value === undefined || value === null ? "null" : JSON.stringify(value);
-      }
-    }
-    lines[i] = `${line}]`;
+    for (let c = 0; c < width; c++) cells[c] = texts[c][i];
+    lines[i] = cells.join(",");
   }
-  return `${text},"data":[${lines.join(",")}]}`;
+  return rowCount === 0 ? `${text},"data":[]}` : `${text},"data":[[${lines.join("],[")}]]}`;
 }
 
 /** Reads pandas split JSON, checking its shape; `what` names the input in errors. */

@@ -74,3 +74,34 @@ Deno.test("split JSON: decode checks the shape and names the input", () => {
   assert.throws(() => decodeSplitJson('{"columns":["a"],"data":[[1]],"index":[1,2]}'), /index/);
   assert.throws(() => decodeSplitJson('{"data":[]}'), /"columns"/);
 });
+
+Deno.test("split JSON: float32 text is as short as the digit-by-digit search and always reads back", () => {
+  let seed = 12345;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const count = 20000;
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const scale = 10 ** Math.floor(random() * 14 - 5);
+    values[i] = (random() - 0.3) * scale;
+  }
+  values.set([0.1, 0.2, 0.3, 1.5, 1e-3, 0.0009999, 9999999.5, 1234.5677, 16777216.5, 3.4e38], 0);
+  const frame: FlowFrame = {
+    length: count,
+    index: new BigInt64Array(count),
+    columns: [{ name: "x", dtype: "float32", values }],
+  };
+  const decoded = decodeSplitJson(encodeSplitJson(frame));
+  const texts = encodeSplitJson(frame).slice('{"columns":["x"],"data":[['.length, -3).split(
+    "],[",
+  );
+  for (let i = 0; i < count; i++) {
+    const v = values[i];
+    assert.equal(Math.fround(decoded.data[i][0] as number), v, `value ${v} as ${texts[i]}`);
+    // The reference: the fewest significant digits toPrecision needs to read back as v.
+    let digits = 1;
+    while (digits < 9 && Math.fround(Number(v.toPrecision(digits))) !== v) digits++;
+    const significant = texts[i].replace(/^-/, "").replace(/e.*$/, "").replace(".", "")
+      .replace(/^0+/, "").replace(/0+$/, "");
+    assert.ok(significant.length <= digits, `${v}: ${texts[i]} is longer than ${digits} digits`);
+  }
+});
