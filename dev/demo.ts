@@ -58,7 +58,8 @@ async function runMlids(
   return { code, stdout: chunks.join("") };
 }
 
-interface Services {
+/** The demo's running services and the environment its commands run with. */
+export interface DemoServices {
   emulator: Emulator;
   api: StandinApi;
   queueUrl: string;
@@ -66,7 +67,8 @@ interface Services {
   cacheDir: string;
 }
 
-async function startServices(): Promise<Services> {
+/** Starts fauxqs, the ML-IDS topology, the S3 dataset and the stand-in API. */
+export async function startDemoServices(): Promise<DemoServices> {
   step("Starting the AWS emulator (fauxqs: S3, SNS, SQS) on 127.0.0.1");
   const emulator = await startEmulator({ region: "eu-west-1" });
   console.error(`    listening at ${emulator.endpoint}`);
@@ -92,22 +94,36 @@ async function startServices(): Promise<Services> {
     AWS_SECRET_ACCESS_KEY: "demo",
     AWS_REGION: emulator.region,
     XDG_CACHE_HOME: cacheDir,
+    AWS_EC2_METADATA_DISABLED: "true",
   };
   return { emulator, api, queueUrl: topology.queueUrl, env, cacheDir };
 }
 
-async function stopServices(services: Services): Promise<void> {
+/** Stops what {@linkcode startDemoServices} started. */
+export async function stopDemoServices(services: DemoServices): Promise<void> {
   step("Stopping the stand-in API and the emulator");
   await services.api.close();
   await services.emulator.stop();
   await Deno.remove(services.cacheDir, { recursive: true }).catch(() => {});
 }
 
+/** The shell variables the README's examples use: the endpoints of the running services. */
+export function demoShellVariables(services: DemoServices): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: services.emulator.endpoint,
+    AWS_ACCESS_KEY_ID: "demo",
+    AWS_SECRET_ACCESS_KEY: "demo",
+    AWS_REGION: services.emulator.region,
+    MLIDS_API_URL: services.api.url,
+    MLIDS_QUEUE_URL: services.queueUrl,
+  };
+}
+
 /** Runs the loop once: predict over the S3 dataset, then consume the attacks it caused. */
 export async function runDemo(
   options: { count?: number; seed?: number } = {},
 ): Promise<DemoSummary> {
-  const services = await startServices();
+  const services = await startDemoServices();
   try {
     const count = options.count ?? 12;
     console.error(
@@ -149,21 +165,23 @@ export async function runDemo(
       consumeExit: consume.code,
     };
   } finally {
-    await stopServices(services);
+    await stopDemoServices(services);
   }
 }
 
 async function runInteractive(): Promise<void> {
-  const services = await startServices();
-  const env = Object.entries(services.env).filter(([name]) => name !== "XDG_CACHE_HOME")
-    .map(([name, value]) => `${name}=${value}`).join(" ");
+  const services = await startDemoServices();
+  const env = Object.entries(demoShellVariables(services)).map(([name, value]) =>
+    `${name}=${value}`
+  ).join(" ");
   const text = [
     "",
-    "The services are up. In another terminal, from this folder, try:",
+    "The services are up. In another terminal, from this folder (mlids = 'deno task mlids' or the",
+    "installed command), set these and try the README's examples:",
     "",
     `  export ${env}`,
-    `  deno task mlids predict --api-url ${services.api.url} --dataset-uri s3://${BUCKET}/${KEY}`,
-    `  deno task mlids consume --queue-url ${services.queueUrl} --delete-messages True`,
+    `  mlids predict --api-url "$MLIDS_API_URL" --dataset-uri s3://${BUCKET}/${KEY}`,
+    `  mlids consume --queue-url "$MLIDS_QUEUE_URL" --delete-messages True`,
     "",
     "(predict without --category/--random is the interactive session.) Ctrl-C here stops everything.",
     "",
@@ -176,7 +194,7 @@ async function runInteractive(): Promise<void> {
   await stopped.promise;
   Deno.removeSignalListener("SIGINT", stop);
   if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGTERM", stop);
-  await stopServices(services);
+  await stopDemoServices(services);
 }
 
 if (import.meta.main) {

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { Command } from "@commander-js/extra-typings";
+import { buildProgram } from "../main.ts";
+import { demoShellVariables, startDemoServices, stopDemoServices } from "../dev/demo.ts";
+import { currentDenoDir, mlidsArgs, REPO_ROOT } from "../dev/run_mlids.ts";
+
+const README = await Deno.readTextFile(join(REPO_ROOT, "README.md"));
+
+/** The fenced `sh runnable` blocks of the README, in order. */
+function runnableExamples(markdown: string): string[] {
+  const blocks: string[] = [];
+  const fence = /^```sh runnable\n([\s\S]*?)^```$/gm;
+  for (const match of markdown.matchAll(fence)) blocks.push(match[1].trim());
+  return blocks;
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+Deno.test("README: every flag of every command is documented", () => {
+  const missing: string[] = [];
+  const visit = (command: Command<unknown[], Record<string, unknown>>, path: string) => {
+    for (const option of command.options) {
+      const flag = option.long;
+      if (!flag || flag === "--help" || flag === "--version") continue;
+      if (!README.includes(`\`${flag}`) && !README.includes(` ${flag}`)) {
+        missing.push(`${path} ${flag}`);
+      }
+    }
+    for (const sub of command.commands) {
+      visit(sub as Command<unknown[], Record<string, unknown>>, `${path} ${sub.name()}`);
+    }
+  };
+  visit(buildProgram() as unknown as Command<unknown[], Record<string, unknown>>, "mlids");
+  assert.deepEqual(missing, []);
+});
+
+Deno.test("README: the runnable examples run as written against the demo's services", async () => {
+  const examples = runnableExamples(README);
+  assert.ok(examples.length >= 6, `found ${examples.length} runnable examples`);
+  for (const example of examples) assert.match(example, /^mlids /m);
+  const services = await startDemoServices();
+  const work = await Deno.makeTempDir({ prefix: "mlids-readme-" });
+  try {
+    // An `mlids` on PATH that runs the entry point with the binary's permissions.
+    const bin = join(work, "bin");
+    await Deno.mkdir(bin);
+    const wrapper = join(bin, "mlids");
+    await Deno.writeTextFile(
+      wrapper,
+      `#!/bin/sh\nexec ${[Deno.execPath(), ...mlidsArgs([])].map(shellQuote).join(" ")} "$@"\n`,
+    );
+    await Deno.chmod(wrapper, 0o755);
+    const denoDir = await currentDenoDir();
+    const env: Record<string, string> = {
+      ...demoShellVariables(services),
+      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+      HOME: work,
+      XDG_CACHE_HOME: join(work, "cache"),
+      AWS_EC2_METADATA_DISABLED: "true",
+      NO_COLOR: "1",
+      ...(denoDir ? { DENO_DIR: denoDir } : {}),
+    };
+    for (const example of examples) {
+      const out = await new Deno.Command("bash", {
+        args: ["-e", "-o", "pipefail", "-c", example],
+        cwd: work,
+        env,
+        clearEnv: true,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `${example}\n${stderr.slice(-1500)}`);
+      assert.doesNotMatch(stderr, /^error:/m, example);
+    }
+    // What the examples wrote where they said they would.
+    const results = JSON.parse(await Deno.readTextFile(join(work, "results.json")));
+    assert.equal(results.flows.length, 1000);
+    const body = JSON.parse(await Deno.readTextFile(join(work, "body.json")));
+    assert.equal(body.data.length, 2);
+    assert.ok(!body.columns.includes("label"));
+  } finally {
+    await Deno.remove(work, { recursive: true });
+    await stopDemoServices(services);
+  }
+});
