@@ -12,7 +12,7 @@ const deno = join(tools, "node_modules", ".bin", exe);
 if (!existsSync(deno)) {
   console.error("Installing Deno 2.9.6 from npm into .tools/ ...");
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const install = spawnSync(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
+  const install = spawnSync(npm, ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: tools,
     stdio: "inherit",
     shell: process.platform === "win32",
