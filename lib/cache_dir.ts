@@ -5,16 +5,8 @@
 
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { envVar } from "./env.ts";
 import { MachineError } from "./errors.ts";
-
-function envVar(name: string): string | undefined {
-  try {
-    const value = Deno.env.get(name);
-    return value === "" ? undefined : value;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Where mlids keeps its caches: $XDG_CACHE_HOME/mlids, else ~/.cache/mlids (%LOCALAPPDATA%\mlids on Windows). */
 export function defaultCacheDir(): string {

@@ -17,13 +17,16 @@ export function csvField(text: string): string {
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The CSV text of row `row` of `column`: numbers exact, NaN empty, infinities `inf`/`-inf`. */
-export function csvCell(column: FlowColumn, row: number): string {
-  const value = cellAt(column, row);
-  if (value === null || (typeof value === "number" && Number.isNaN(value))) return "";
-  if (typeof value === "string") return csvField(value);
-  if (typeof value === "number" && Number.isFinite(value)) return jsonCellWriter(column)(row);
-  return formatCell(value);
+/** The CSV writer of one column: numbers exact, NaN empty, infinities `inf`/`-inf`, text quoted as needed. */
+export function csvCellWriter(column: FlowColumn): (row: number) => string {
+  const json = jsonCellWriter(column);
+  return (row) => {
+    const value = cellAt(column, row);
+    if (value === null || (typeof value === "number" && Number.isNaN(value))) return "";
+    if (typeof value === "string") return csvField(value);
+    if (typeof value === "number" && Number.isFinite(value)) return json(row);
+    return formatCell(value);
+  };
 }
 
 function pick(frame: FlowFrame, names: readonly string[]): FlowColumn[] {
@@ -60,7 +63,8 @@ export function* exportFlows(
     return;
   }
   yield `${names.map(csvField).join(",")}\n`;
+  const writers = columns.map(csvCellWriter);
   for (let row = 0; row < frame.length; row++) {
-    yield `${columns.map((column) => csvCell(column, row)).join(",")}\n`;
+    yield `${writers.map((write) => write(row)).join(",")}\n`;
   }
 }

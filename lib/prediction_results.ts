@@ -7,6 +7,7 @@
 
 import { cellAt, type CellValue, findColumn, type FlowColumn, type FlowFrame } from "./frame.ts";
 import { type PredictionScores, scorePredictions } from "./metrics.ts";
+import { csvCellWriter, csvField } from "./flow_export.ts";
 import { jsonCellWriter } from "./split_json.ts";
 import { formatCell } from "./table.ts";
 
@@ -166,23 +167,10 @@ function summaryMembers(results: PredictionResults): string {
     `"failed":${s.failed},"unlabelled":${s.unlabelled},"failures":[${failures}]`;
 }
 
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** CSV text of a cell: numbers exact, NaN empty (as pandas `to_csv`), infinities `inf`/`-inf`. */
-function csvCell(column: FlowColumn, writer: (row: number) => string, row: number): string {
-  const value = cellAt(column, row);
-  if (value === null || (typeof value === "number" && Number.isNaN(value))) return "";
-  if (typeof value === "number" && Number.isFinite(value)) return writer(row);
-  if (typeof value === "string") return csvField(value);
-  return formatCell(value);
-}
-
 /** The CSV rows: a header, then one line per flow, columns as in the JSON flow objects. */
 export function* resultCsvLines(results: PredictionResults): Generator<string> {
   const columns = dataColumns(results);
-  const writers = columns.map(jsonCellWriter);
+  const writers = columns.map(csvCellWriter);
   const header = ["index", "label", "prediction_raw", "predicted_label", "is_correct"]
     .concat(columns.map((column) => column.name));
   yield header.map(csvField).join(",");
@@ -196,7 +184,7 @@ export function* resultCsvLines(results: PredictionResults): Generator<string> {
       Number.isNaN(raw) ? "" : formatCell(raw),
       predicted[row] ?? "",
       correct === null ? "" : String(correct),
-      ...columns.map((column, c) => csvCell(column, writers[c], row)),
+      ...writers.map((write) => write(row)),
     ];
     yield cells.join(",");
   }

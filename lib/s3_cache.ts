@@ -15,6 +15,7 @@ import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import { fromIni, fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { basename, dirname, join, resolve } from "node:path";
 import { defaultCacheDir } from "./cache_dir.ts";
+import { envVar } from "./env.ts";
 import { InputError, MachineError, MlidsError, RemoteError, UsageError } from "./errors.ts";
 import { ProgressBar, type ProgressBarOptions } from "./progress.ts";
 
@@ -88,15 +89,6 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
     throw new UsageError(`'${uri}' names no object (the key is empty or a folder)`, { hint });
   }
   return { bucket, key };
-}
-
-function envVar(name: string): string | undefined {
-  try {
-    const value = Deno.env.get(name);
-    return value === undefined || value === "" ? undefined : value;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A key segment as a safe file name: no `..` escapes, no characters Windows forbids. */

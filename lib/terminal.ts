@@ -4,6 +4,8 @@
  * @module
  */
 
+import { envVar } from "./env.ts";
+
 /** Whether standard error is an interactive terminal (progress bars and status lines go there). */
 export function stderrIsTerminal(): boolean {
   return Deno.stderr.isTerminal();
@@ -19,19 +21,11 @@ export function stdinIsTerminal(): boolean {
   return Deno.stdin.isTerminal();
 }
 
-function envFlag(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether to colour what goes to a stream: never with NO_COLOR set, always with FORCE_COLOR, else only on a TTY. */
 export function colourEnabled(stream: "stdout" | "stderr"): boolean {
-  const noColor = envFlag("NO_COLOR");
+  const noColor = envVar("NO_COLOR");
   if (noColor !== undefined && noColor !== "") return false;
-  const force = envFlag("FORCE_COLOR");
+  const force = envVar("FORCE_COLOR");
   if (force !== undefined && force !== "" && force !== "0") return true;
   return stream === "stdout" ? stdoutIsTerminal() : stderrIsTerminal();
 }
@@ -43,7 +37,7 @@ export function terminalWidth(): number {
   } catch {
     // Not a console after all; fall through to COLUMNS.
   }
-  const columns = Number(envFlag("COLUMNS"));
+  const columns = Number(envVar("COLUMNS"));
   return Number.isInteger(columns) && columns > 20 ? columns : 100;
 }
 
