@@ -358,7 +358,7 @@ export async function pollQueue(
   }
 
   let receiveFailures = 0;
-  async function receive(count: number, worker: number): Promise<Message[]> {
+  async function receive(count: number): Promise<Message[]> {
     for (;;) {
       if (stop.signal.aborted) return [];
       try {
@@ -366,8 +366,9 @@ export async function pollQueue(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: count,
-            // Extra receivers only poll while messages flow; short waits let a stop end promptly.
-            WaitTimeSeconds: worker === 0 ? pollWaitSeconds() : Math.min(1, pollWaitSeconds()),
+            // While messages flow a receive never waits (the queue answers at once, or it has run
+            // dry and the next one long-polls), so a stop or --max-messages ends promptly.
+            WaitTimeSeconds: busy ? 0 : pollWaitSeconds(),
             VisibilityTimeout: visibilityTimeout,
             MessageAttributeNames: ["All"],
             MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
@@ -542,7 +543,7 @@ export async function pollQueue(
       }
       let messages: Message[];
       try {
-        messages = await receive(batchSize, id);
+        messages = await receive(batchSize);
       } catch (error) {
         if (!fatal) fatal = { error };
         stopWith("error");
