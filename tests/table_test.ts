@@ -45,3 +45,23 @@ Deno.test("table: control characters from data are escaped, not sent to the term
   assert.ok(!text.includes("\x07"));
   assert.ok(text.includes("x\\x1b[31mred"));
 });
+
+Deno.test("table: wide characters take two columns, so borders stay aligned", () => {
+  const text = renderTable(["a", "名前"], [["1", "漢字"], ["22", "Angriff – Überlast ✓"]], {
+    width: 80,
+  });
+  const lines = text.split("\n");
+  const width = (line: string) =>
+    [...line].reduce((sum, ch) => sum + (/[\u3000-\u9fff]/.test(ch) ? 2 : 1), 0);
+  assert.ok(lines.every((line) => width(line) === width(lines[0])), text);
+  assert.equal(lines[2], "├────┼──────────────────────┤");
+});
+
+Deno.test("table: colour paints the header and borders only when asked", () => {
+  const plain = renderTable(["h"], [["v"]], { colour: false });
+  const coloured = renderTable(["h"], [["v"]], { colour: true });
+  assert.ok(!plain.includes("\x1b["));
+  assert.ok(coloured.includes("\x1b[36mh\x1b[39m"));
+  assert.ok(coloured.includes("\x1b[90m│\x1b[39m"));
+  assert.ok(coloured.includes(" v "));
+});
