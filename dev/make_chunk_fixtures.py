@@ -1,37 +1,17 @@
-"""Writes tests/fixtures/chunks_*.h5: small chunked HDF5 files, as PyTables and pandas write them,
-that tests/hdf5_chunks_test.ts reads with lib/hdf5_chunks.ts and compares with h5wasm.
+"""Writes tests/fixtures/chunks_*.h5: small chunked HDF5 files, as PyTables writes them (filters,
+chunk B-trees, groups, N-D arrays), that tests/hdf5_chunks_test.ts reads with lib/hdf5_chunks.ts
+and compares with h5wasm. pandas' own files (table and fixed format) come from dev/make_fixtures.py;
+the chunk tests read those too.
 
-Run: /usr/bin/python3 dev/make_chunk_fixtures.py   (needs numpy, pandas and PyTables)
+Run: /usr/bin/python3 dev/make_chunk_fixtures.py   (needs numpy and PyTables)
 """
 
 import os
 
 import numpy as np
-import pandas as pd
 import tables
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
-
-
-def frame(rows, seed):
-    """A small flow-like frame: ints, floats with NaN/inf, and strings."""
-    rng = np.random.default_rng(seed)
-    labels = np.array(["Benign", "Bot", "DoS attacks-Hulk", "SSH-Bruteforce"])
-    flow = rng.integers(0, 10**9, rows).astype("int64")
-    rate = rng.normal(0, 1000, rows)
-    rate[::17] = np.nan
-    rate[5::23] = np.inf
-    return pd.DataFrame(
-        {
-            "dst_port": rng.integers(0, 65536, rows).astype("uint16"),
-            "protocol": rng.choice([0, 6, 17], rows).astype("uint8"),
-            "flow_duration": flow,
-            "flow_byts_s": rate,
-            "fwd_pkt_len_mean": rng.random(rows).astype("float32"),
-            "label": labels[rng.integers(0, len(labels), rows)],
-        },
-        index=pd.Index(rng.permutation(rows * 3)[:rows]),
-    )
 
 
 def records(rows, seed, noisy=True):
@@ -58,11 +38,6 @@ def main():
     for old in os.listdir(OUT):
         if old.startswith("chunks_") and old.endswith(".h5"):
             os.remove(os.path.join(OUT, old))
-
-    # pandas table format, as ML-IDS writes it (zlib 5 with shuffle); expectedrows keeps the
-    # chunks, which are allocated whole, small.
-    with pd.HDFStore(os.path.join(OUT, "chunks_pandas_zlib.h5"), "w", complevel=5, complib="zlib") as store:
-        store.append("ids_data", frame(500, 1), expectedrows=500)
 
     # No filters; zlib without shuffle; shuffle + zlib with a chunk of 64 rows and a partial last chunk.
     table_file("chunks_plain.h5", 120, tables.Filters(), (50,), 2)

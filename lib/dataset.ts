@@ -151,6 +151,27 @@ async function openReader(
   return await openFlowCsv(path, { onNotice: options.onNotice });
 }
 
+/**
+ * Reads rows of a pandas table by its cached layout, straight through the native chunk reader:
+ * no h5wasm and no metadata parsing. Falls back to `open` when the layout is not one.
+ */
+async function openCachedTable(
+  path: string,
+  info: DatasetInfo,
+  layout: unknown,
+  open: () => Promise<FlowDataset>,
+): Promise<FlowDataset> {
+  const { readTableRows, tableLayoutFromJson } = await import("./pandas_table_layout.ts");
+  const table = tableLayoutFromJson(layout);
+  if (table === null || table.rows !== info.rows) return await open();
+  return {
+    info,
+    labelIndex: () => Promise.reject(new Error("the cached reader reads rows only")),
+    readRows: (rows) => readTableRows(path, table, rows),
+    close: () => {},
+  };
+}
+
 /** A dataset whose description and labels came from the cache; the file is opened on the first read. */
 class IndexedDataset implements FlowDataset {
   #reader: Promise<FlowDataset> | undefined;
@@ -194,13 +215,21 @@ export async function openDataset(
   const cacheOptions = cacheDir ? { cacheDir, key: options.key } : undefined;
   const cached = cacheOptions ? await loadDatasetIndex(path, cacheOptions) : null;
   if (cached) {
-    return new IndexedDataset(cached.info, cached.labels, () => openReader(path, format, options));
+    const { info, labels, layout } = cached;
+    const open = format === "hdf5" && layout !== undefined
+      ? () => openCachedTable(path, info, layout, () => openReader(path, format, options))
+      : () => openReader(path, format, options);
+    return new IndexedDataset(info, labels, open);
   }
   const reader = await openReader(path, format, options);
   try {
     const labels = await reader.labelIndex();
     if (cacheOptions) {
-      await saveDatasetIndex(path, { info: reader.info, labels }, cacheOptions).catch((error) =>
+      const layout = format === "hdf5"
+        ? (await import("./pandas_hdf.ts")).tableLayoutOf(reader) ?? undefined
+        : undefined;
+      const index = { info: reader.info, labels, layout };
+      await saveDatasetIndex(path, index, cacheOptions).catch((error) =>
         options.onNotice?.(
           `could not cache the dataset index in ${cacheOptions.cacheDir}: ${
             (error as Error).message

@@ -13,6 +13,11 @@ import type { DatasetInfo, LabelIndex } from "./flow_dataset.ts";
 export interface DatasetIndex {
   readonly info: DatasetInfo;
   readonly labels: LabelIndex | null;
+  /**
+   * What the reader needs to read rows without parsing the file's metadata again (for pandas
+   * tables, the layout of `pandas_table_layout.ts`), as JSON; the cache does not look inside.
+   */
+  readonly layout?: unknown;
 }
 
 /** Where the cache lives and which pandas key of the file it is for. */
@@ -21,7 +26,7 @@ export interface DatasetIndexCacheOptions {
   key?: string;
 }
 
-const MAGIC = "MLIDSIX2";
+const MAGIC = "MLIDSIX3";
 const HEADER_BYTES = 16;
 
 interface FileIdentity {
@@ -35,6 +40,7 @@ interface StoredHeader {
   identity: FileIdentity;
   info: DatasetInfo;
   categories: { name: string; count: number }[] | null;
+  layout?: unknown;
 }
 
 async function identify(file: string, key: string | undefined): Promise<FileIdentity> {
@@ -77,7 +83,8 @@ export async function loadDatasetIndex(
       new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + headerLength)),
     ) as StoredHeader;
     if (!sameIdentity(header.identity, identity)) return null;
-    if (header.categories === null) return { info: header.info, labels: null };
+    const layout = header.layout === undefined ? {} : { layout: header.layout };
+    if (header.categories === null) return { info: header.info, labels: null, ...layout };
     const total = header.categories.reduce((sum, category) => sum + category.count, 0);
     if (rowsOffset % 4 !== 0 || rowsOffset + total * 4 > bytes.length) return null;
     // Copy once into an aligned buffer; the categories are views into it.
@@ -89,7 +96,7 @@ export async function loadDatasetIndex(
       start += category.count;
       return { name: category.name, rows: view };
     });
-    return { info: header.info, labels: { categories } };
+    return { info: header.info, labels: { categories }, ...layout };
   } catch {
     return null;
   }
@@ -108,6 +115,7 @@ export async function saveDatasetIndex(
     categories: index.labels
       ? index.labels.categories.map((c) => ({ name: c.name, count: c.rows.length }))
       : null,
+    layout: index.layout,
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const rowsOffset = Math.ceil((HEADER_BYTES + headerBytes.length) / 4) * 4;

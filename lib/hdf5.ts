@@ -6,7 +6,6 @@
  */
 
 import type h5wasmModule from "h5wasm/node";
-import { inflateSync } from "node:zlib";
 import { InputError, MachineError } from "./errors.ts";
 import { type H5wasm, loadH5wasm } from "./h5wasm_loader.ts";
 
@@ -66,6 +65,23 @@ export interface Hdf5DatasetInfo {
   /** Bytes one index along the first dimension takes (a row with every trailing dimension). */
   readonly rowBytes: number;
 }
+
+/** Which rows, and which bytes of each, `Hdf5File.readRowBytes` reads. */
+export interface RowBytesOptions {
+  /** The rows wanted, in the order wanted (repeats allowed); default rows `start` to `end`. */
+  readonly rows?: readonly number[];
+  /** Without `rows`: the first row wanted; default 0. */
+  readonly start?: number;
+  /** Without `rows`: the row after the last wanted; default the dataset's row count. */
+  readonly end?: number;
+  /** First byte of each row to take (e.g. a compound member's offset); default 0. */
+  readonly byteOffset?: number;
+  /** Bytes of each row to take; default the rest of the row. */
+  readonly byteLength?: number;
+}
+
+/** The most rows HDF5 reads at once. */
+const WINDOW_ROWS = 65536;
 
 /** What an object path names in a file. */
 export type Hdf5ObjectKind = "group" | "dataset" | "other" | "missing";
@@ -424,6 +440,70 @@ export class Hdf5File {
     }
   }
 
+  /**
+   * Bytes `byteOffset` to `byteOffset + byteLength` of each wanted row of a dataset, row after
+   * row, read through HDF5 in windows of nearby rows; the same as `readRowBytes` of
+   * `hdf5_chunks.ts`, for the layouts and filters only HDF5 itself reads.
+   */
+  readRowBytes(info: Hdf5DatasetInfo, options: RowBytesOptions = {}): Uint8Array {
+    const total = info.shape?.[0] ?? 0;
+    const rowBytes = info.rowBytes;
+    const byteOffset = options.byteOffset ?? 0;
+    const byteLength = options.byteLength ?? rowBytes - byteOffset;
+    if (byteOffset < 0 || byteLength < 0 || byteOffset + byteLength > rowBytes) {
+      throw new RangeError(`bytes ${byteOffset}+${byteLength} are outside a ${rowBytes}-byte row`);
+    }
+    const chunkRows = info.chunks?.[0] ?? 1;
+    const rows = options.rows;
+    if (rows === undefined) {
+      const first = options.start ?? 0;
+      const last = options.end ?? total;
+      if (!(first >= 0 && first <= last && last <= total)) {
+        throw new RangeError(`rows ${first} to ${last} are outside the dataset's ${total} rows`);
+      }
+      const out = new Uint8Array((last - first) * byteLength);
+      const window = Math.max(chunkRows, Math.floor(WINDOW_ROWS / chunkRows) * chunkRows);
+      for (let start = first; start < last; start += window) {
+        const end = Math.min(last, start + window);
+        this.withRows(info, start, end, (bytes) => {
+          for (let r = 0; r < end - start; r++) {
+            const at = r * rowBytes + byteOffset;
+            out.set(bytes.subarray(at, at + byteLength), (start - first + r) * byteLength);
+          }
+        });
+      }
+      return out;
+    }
+    const n = rows.length;
+    for (let k = 0; k < n; k++) {
+      const row = rows[k];
+      if (!Number.isInteger(row) || row < 0 || row >= total) {
+        throw new RangeError(`row ${row} is outside the dataset's ${total} rows`);
+      }
+    }
+    // Slots in row order, so nearby rows are read in one run.
+    const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => rows[a] - rows[b]);
+    const out = new Uint8Array(n * byteLength);
+    const gap = Math.max(chunkRows, 64);
+    let i = 0;
+    while (i < n) {
+      const start = rows[order[i]];
+      let j = i + 1;
+      while (
+        j < n && rows[order[j]] - rows[order[j - 1]] <= gap && rows[order[j]] - start < WINDOW_ROWS
+      ) j++;
+      const end = rows[order[j - 1]] + 1;
+      this.withRows(info, start, end, (bytes) => {
+        for (let k = i; k < j; k++) {
+          const at = (rows[order[k]] - start) * rowBytes + byteOffset;
+          out.set(bytes.subarray(at, at + byteLength), order[k] * byteLength);
+        }
+      });
+      i = j;
+    }
+    return out;
+  }
+
   /** Rows [start, end) of a dataset as a copy of their raw bytes. */
   readRows(info: Hdf5DatasetInfo, start: number, end: number): Uint8Array {
     return this.withRows(info, start, end, (bytes) => bytes.slice());
@@ -491,481 +571,4 @@ export class Hdf5File {
 /** Opens an HDF5 file read-only in place; InputError when it is missing, not HDF5 or damaged. */
 export function openHdf5File(path: string): Promise<Hdf5File> {
   return Hdf5File.open(path);
-}
-
-/** One chunk of a chunked dataset: its first row, file address and stored size. */
-interface ChunkEntry {
-  readonly firstRow: number;
-  readonly address: number;
-  readonly size: number;
-  readonly filterMask: number;
-}
-
-/** Why the direct chunk reader declines a file: the caller falls back to HDF5's own reads. */
-class Unsupported extends Error {}
-
-/**
- * Reads HDF5's on-disk structures directly (superblock v0/v1, v1 object headers, symbol-table
- * groups, v3 chunked layout, v1 chunk B-trees) so chunks can be inflated with the native zlib,
- * several times faster than inside wasm. Anything else throws `Unsupported`.
- */
-class ChunkReader {
-  readonly #file: Deno.FsFile;
-  readonly #size: number;
-  #base = 0;
-  #offsetSize = 8;
-  #lengthSize = 8;
-  #rootHeader = 0;
-
-  constructor(file: Deno.FsFile, size: number) {
-    this.#file = file;
-    this.#size = size;
-  }
-
-  read(address: number, length: number): Uint8Array {
-    const position = this.#base + address;
-    if (!(position >= 0 && length >= 0 && position + length <= this.#size)) {
-      throw new Unsupported(`address ${address} outside the file`);
-    }
-    const buffer = new Uint8Array(length);
-    this.#file.seekSync(position, Deno.SeekMode.Start);
-    let filled = 0;
-    while (filled < length) {
-      const n = this.#file.readSync(buffer.subarray(filled));
-      if (n === null) throw new Unsupported("unexpected end of file");
-      filled += n;
-    }
-    return buffer;
-  }
-
-  #uint(view: DataView, at: number, size: number): number {
-    if (size === 8) {
-      const value = view.getBigUint64(at, true);
-      return value === 0xffffffffffffffffn ? -1 : Number(value);
-    }
-    if (size === 4) return view.getUint32(at, true);
-    if (size === 2) return view.getUint16(at, true);
-    return view.getUint8(at);
-  }
-
-  #signatureIs(bytes: Uint8Array, text: string): boolean {
-    for (let i = 0; i < text.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
-    return true;
-  }
-
-  superblock(base: number): void {
-    this.#base = base;
-    const bytes = this.read(0, 256 < this.#size - base ? 256 : this.#size - base);
-    const view = new DataView(bytes.buffer);
-    const version = bytes[8];
-    if (version !== 0 && version !== 1) throw new Unsupported(`superblock version ${version}`);
-    this.#offsetSize = bytes[13];
-    this.#lengthSize = bytes[14];
-    const o = this.#offsetSize;
-    let at = version === 0 ? 24 : 28;
-    this.#base = this.#uint(view, at, o);
-    at += 4 * o; // base, free space, end of file, driver info
-    this.#rootHeader = this.#uint(view, at + o, o);
-  }
-
-  /** The messages of a v1 object header, continuation blocks followed. */
-  #messages(address: number): { type: number; data: Uint8Array }[] {
-    const head = this.read(address, 16);
-    const view = new DataView(head.buffer);
-    if (head[0] !== 1) throw new Unsupported(`object header version ${head[0]}`);
-    const count = view.getUint16(2, true);
-    const blocks: [number, number][] = [[address + 16, view.getUint32(8, true)]];
-    const out: { type: number; data: Uint8Array }[] = [];
-    for (let b = 0; b < blocks.length && b < 1000 && out.length < count; b++) {
-      const [start, length] = blocks[b];
-      const block = this.read(start, length);
-      const bv = new DataView(block.buffer);
-      let at = 0;
-      while (at + 8 <= length && out.length < count) {
-        const type = bv.getUint16(at, true);
-        const size = bv.getUint16(at + 2, true);
-        const data = block.subarray(at + 8, at + 8 + size);
-        out.push({ type, data });
-        if (type === 0x10) {
-          const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-          blocks.push([
-            this.#uint(dv, 0, this.#offsetSize),
-            this.#uint(dv, this.#offsetSize, this.#lengthSize),
-          ]);
-        }
-        at += 8 + size;
-      }
-    }
-    return out;
-  }
-
-  /** The object header address of `name` in the symbol-table group whose header is at `group`. */
-  #child(group: number, name: string): number {
-    const table = this.#messages(group).find((m) => m.type === 0x11);
-    if (!table) throw new Unsupported("group without a symbol table");
-    const o = this.#offsetSize;
-    const tv = new DataView(table.data.buffer, table.data.byteOffset, table.data.byteLength);
-    const btree = this.#uint(tv, 0, o);
-    const heap = this.#uint(tv, o, o);
-    const heapHead = this.read(heap, 8 + 2 * this.#lengthSize + o);
-    if (!this.#signatureIs(heapHead, "HEAP")) throw new Unsupported("bad local heap");
-    const hv = new DataView(heapHead.buffer);
-    const heapSize = this.#uint(hv, 8, this.#lengthSize);
-    const heapData = this.read(this.#uint(hv, 8 + 2 * this.#lengthSize, o), heapSize);
-    const wanted = new TextEncoder().encode(name);
-    const nameAt = (offset: number): boolean => {
-      for (let i = 0; i < wanted.length; i++) if (heapData[offset + i] !== wanted[i]) return false;
-      return heapData[offset + wanted.length] === 0;
-    };
-    let found = -1;
-    this.#walkBtree(btree, 0, (child) => {
-      const node = this.read(child, 8);
-      if (!this.#signatureIs(node, "SNOD")) throw new Unsupported("bad symbol table node");
-      const symbols = new DataView(node.buffer).getUint16(6, true);
-      const entrySize = 2 * o + 24;
-      const entries = this.read(child + 8, symbols * entrySize);
-      const ev = new DataView(entries.buffer);
-      for (let i = 0; i < symbols; i++) {
-        if (nameAt(this.#uint(ev, i * entrySize, o))) {
-          found = this.#uint(ev, i * entrySize + o, o);
-        }
-      }
-    });
-    if (found < 0) throw new Unsupported(`no ${name}`);
-    return found;
-  }
-
-  /** Calls `leaf` with every child address of a v1 B-tree's leaves, keys of `keySize` bytes. */
-  #walkBtree(
-    address: number,
-    keySize: number,
-    leaf: (child: number, key: DataView, depth: number) => void,
-  ): void {
-    const o = this.#offsetSize;
-    const stack: number[] = [address];
-    let visited = 0;
-    while (stack.length > 0) {
-      if (++visited > 10_000_000) throw new Unsupported("B-tree too large");
-      const node = stack.pop() as number;
-      const head = this.read(node, 8 + 2 * o);
-      if (!this.#signatureIs(head, "TREE")) throw new Unsupported("bad B-tree node");
-      const type = head[4];
-      const level = head[5];
-      const entries = new DataView(head.buffer).getUint16(6, true);
-      const size = type === 0 ? this.#lengthSize : keySize;
-      const body = this.read(node + 8 + 2 * o, entries * (size + o) + size);
-      const bv = new DataView(body.buffer);
-      const children: number[] = [];
-      for (let i = 0; i < entries; i++) {
-        const at = i * (size + o);
-        const child = this.#uint(bv, at + size, o);
-        if (level === 0) leaf(child, new DataView(body.buffer, at, size), 0);
-        else children.push(child);
-      }
-      // Depth-first in key order: push in reverse so the leftmost child is visited first.
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
-    }
-  }
-
-  /**
-   * The chunks of the chunked dataset at `path`, in row order, when every chunk spans whole
-   * rows (all trailing dimensions); `shape` is the dataset's shape.
-   */
-  chunks(path: string, shape: readonly number[]): { chunkRows: number; entries: ChunkEntry[] } {
-    let header = this.#rootHeader;
-    for (const part of path.split("/").filter((p) => p !== "")) header = this.#child(header, part);
-    const layout = this.#messages(header).find((m) => m.type === 0x08);
-    if (!layout) throw new Unsupported("no layout message");
-    const data = layout.data;
-    if (data[0] !== 3 || data[1] !== 2) throw new Unsupported("not a v3 chunked layout");
-    // The layout counts one dimension more than the dataset: the element itself.
-    const dims = data[2];
-    if (dims !== shape.length + 1) throw new Unsupported("layout rank differs from the dataset's");
-    const lv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const o = this.#offsetSize;
-    const btree = this.#uint(lv, 3, o);
-    const chunkDims: number[] = [];
-    for (let d = 0; d < dims; d++) chunkDims.push(lv.getUint32(3 + o + 4 * d, true));
-    for (let d = 1; d < shape.length; d++) {
-      if (chunkDims[d] !== shape[d]) throw new Unsupported("chunks that split rows");
-    }
-    const chunkRows = chunkDims[0];
-    const entries: ChunkEntry[] = [];
-    if (btree < 0) return { chunkRows, entries };
-    this.#walkBtree(btree, 8 + 8 * dims, (child, key) => {
-      for (let d = 1; d < shape.length; d++) {
-        if (key.getBigUint64(8 + 8 * d, true) !== 0n) throw new Unsupported("chunk off column 0");
-      }
-      entries.push({
-        size: key.getUint32(0, true),
-        filterMask: key.getUint32(4, true),
-        firstRow: Number(key.getBigUint64(8, true)),
-        address: child,
-      });
-    });
-    entries.sort((a, b) => a.firstRow - b.firstRow);
-    return { chunkRows, entries };
-  }
-}
-
-/**
- * A chunked zlib/shuffle dataset read chunk by chunk straight from the file, inflated with the
- * native zlib. `open` returns null when the file's layout is one HDF5 must read itself.
- */
-class DirectChunks {
-  readonly chunkRows: number;
-  readonly #entries: ChunkEntry[];
-  readonly #handle: Deno.FsFile;
-  readonly #reader: ChunkReader;
-  readonly #file: Hdf5File;
-  readonly #info: Hdf5DatasetInfo;
-  readonly #shuffleAt: number;
-  readonly #deflateAt: number;
-  readonly #elementSize: number;
-  readonly #elementsPerRow: number;
-  #cached = -1;
-  #cachedPlain: Uint8Array = new Uint8Array(0);
-
-  private constructor(
-    file: Hdf5File,
-    info: Hdf5DatasetInfo,
-    handle: Deno.FsFile,
-    reader: ChunkReader,
-    plan: { chunkRows: number; entries: ChunkEntry[] },
-  ) {
-    this.#file = file;
-    this.#info = info;
-    this.#handle = handle;
-    this.#reader = reader;
-    this.chunkRows = plan.chunkRows;
-    this.#entries = plan.entries;
-    this.#shuffleAt = info.filters.findIndex((f) => f.id === 2);
-    this.#deflateAt = info.filters.findIndex((f) => f.id === 1);
-    this.#elementSize = info.type.size;
-    this.#elementsPerRow = info.rowBytes / info.type.size;
-  }
-
-  static open(file: Hdf5File, info: Hdf5DatasetInfo): DirectChunks | null {
-    const filters = info.filters;
-    if (info.chunks === null || info.shape === null || info.shape.length === 0) return null;
-    if (!filters.every((f) => f.id === 1 || f.id === 2)) return null;
-    const shuffleAt = filters.findIndex((f) => f.id === 2);
-    const deflateAt = filters.findIndex((f) => f.id === 1);
-    // Shuffle must come before deflate when writing (so after it when reading).
-    if (shuffleAt >= 0 && deflateAt >= 0 && shuffleAt > deflateAt) return null;
-    if (!Number.isInteger(info.rowBytes / info.type.size)) return null;
-    let handle: Deno.FsFile;
-    try {
-      handle = Deno.openSync(file.path, { read: true });
-    } catch {
-      return null;
-    }
-    try {
-      const reader = new ChunkReader(handle, handle.statSync().size);
-      reader.superblock(file.superblockOffset);
-      const plan = reader.chunks(info.path, info.shape);
-      if (plan.chunkRows !== info.chunks[0] || plan.chunkRows <= 0) throw new Unsupported("chunks");
-      // Every row must lie in exactly one stored chunk, else HDF5 supplies fill values.
-      let expected = 0;
-      for (const entry of plan.entries) {
-        if (entry.firstRow !== expected) throw new Unsupported("missing chunks");
-        expected += plan.chunkRows;
-      }
-      if (expected < info.shape[0]) throw new Unsupported("missing chunks");
-      return new DirectChunks(file, info, handle, reader, plan);
-    } catch (error) {
-      handle.close();
-      if (error instanceof Unsupported) return null;
-      throw error;
-    }
-  }
-
-  #damaged(what: string, cause?: unknown): InputError {
-    return new InputError(
-      `${this.#file.path}: cannot ${what} of ${this.#info.path}, the file is truncated or damaged`,
-      { hint: "Download or copy the file again.", cause },
-    );
-  }
-
-  /** The chunk holding row `firstRow + ...`, unfiltered except for shuffle; and whether shuffled. */
-  chunk(index: number): { plain: Uint8Array; shuffled: boolean } {
-    const entry = this.#entries[index];
-    const shuffled = this.#shuffleAt >= 0 && (entry.filterMask & (1 << this.#shuffleAt)) === 0;
-    if (this.#cached === index) return { plain: this.#cachedPlain, shuffled };
-    const chunkBytes = this.chunkRows * this.#info.rowBytes;
-    let stored: Uint8Array;
-    try {
-      stored = this.#reader.read(entry.address, entry.size);
-    } catch (error) {
-      if (error instanceof Unsupported) throw this.#damaged("read a chunk", error);
-      throw error;
-    }
-    let plain = stored;
-    if (this.#deflateAt >= 0 && (entry.filterMask & (1 << this.#deflateAt)) === 0) {
-      try {
-        // One output buffer of the chunk's size avoids zlib's 16 KiB pieces and their copy.
-        plain = inflateSync(stored, { chunkSize: Math.max(chunkBytes + 64, 16384) });
-      } catch (error) {
-        throw this.#damaged("inflate a chunk", error);
-      }
-    }
-    if (plain.length < chunkBytes) throw this.#damaged("read a short chunk");
-    this.#cached = index;
-    this.#cachedPlain = plain;
-    return { plain, shuffled };
-  }
-
-  /** Copies bytes [from, from + size) of row `row` of a chunk into `out` at `outAt`. */
-  copy(
-    chunk: { plain: Uint8Array; shuffled: boolean },
-    row: number,
-    from: number,
-    size: number,
-    out: Uint8Array,
-    outAt: number,
-  ): void {
-    const plain = chunk.plain;
-    if (!chunk.shuffled) {
-      const at = row * this.#info.rowBytes + from;
-      out.set(plain.subarray(at, at + size), outAt);
-      return;
-    }
-    // Shuffle stores byte b of element e at b * elements + e.
-    const es = this.#elementSize;
-    const elements = this.chunkRows * this.#elementsPerRow;
-    const first = row * this.#elementsPerRow;
-    for (let x = 0; x < size; x++) {
-      const byte = from + x;
-      const element = first + Math.floor(byte / es);
-      out[outAt + x] = plain[(byte % es) * elements + element];
-    }
-  }
-
-  /** Copies bytes [from, from + size) of rows [0, rows) of a chunk into `out`, row after row. */
-  copyRows(
-    chunk: { plain: Uint8Array; shuffled: boolean },
-    rows: number,
-    from: number,
-    size: number,
-    out: Uint8Array,
-  ): void {
-    if (!chunk.shuffled || this.#elementsPerRow !== 1) {
-      for (let r = 0; r < rows; r++) this.copy(chunk, r, from, size, out, r * size);
-      return;
-    }
-    // One element per row: walk each byte plane once, the cache-friendly order.
-    const plain = chunk.plain;
-    const n = this.chunkRows;
-    for (let b = 0; b < size; b++) {
-      const plane = (from + b) * n;
-      for (let r = 0; r < rows; r++) out[r * size + b] = plain[plane + r];
-    }
-  }
-
-  close(): void {
-    this.#handle.close();
-  }
-}
-
-/** A byte range within each row of a dataset (a compound member, or part of one). */
-export interface RowField {
-  readonly offset: number;
-  readonly size: number;
-}
-
-/**
- * Reads the bytes of one field of every row of a dataset, window by window: `use` gets
- * `rows` × `field.size` bytes (row after row, valid during the call) for rows
- * [firstRow, firstRow + rows). Zlib/shuffle chunks are inflated natively when the file's layout
- * allows, else HDF5 reads windows of about `windowRows` rows.
- */
-export function scanField(
-  file: Hdf5File,
-  info: Hdf5DatasetInfo,
-  field: RowField,
-  use: (bytes: Uint8Array, firstRow: number, rows: number) => void,
-  options: { windowRows?: number } = {},
-): void {
-  const total = info.shape?.[0] ?? 0;
-  const direct = DirectChunks.open(file, info);
-  if (direct) {
-    try {
-      const n = direct.chunkRows;
-      const out = new Uint8Array(n * field.size);
-      for (let c = 0, first = 0; first < total; c++, first += n) {
-        const rows = Math.min(n, total - first);
-        direct.copyRows(direct.chunk(c), rows, field.offset, field.size, out);
-        use(out.subarray(0, rows * field.size), first, rows);
-      }
-    } finally {
-      direct.close();
-    }
-    return;
-  }
-  const chunkRows = info.chunks?.[0] ?? 1;
-  const wanted = options.windowRows ?? 65536;
-  const window = Math.max(chunkRows, Math.floor(wanted / chunkRows) * chunkRows);
-  const out = new Uint8Array(Math.min(window, total) * field.size);
-  for (let start = 0; start < total; start += window) {
-    const end = Math.min(total, start + window);
-    file.withRows(info, start, end, (bytes) => {
-      for (let r = 0; r < end - start; r++) {
-        const at = r * info.rowBytes + field.offset;
-        out.set(bytes.subarray(at, at + field.size), r * field.size);
-      }
-    });
-    use(out.subarray(0, (end - start) * field.size), start, end - start);
-  }
-}
-
-/** The most rows HDF5 reads at once when gathering scattered rows. */
-const MAX_RUN_ROWS = 65536;
-
-/**
- * Reads the given rows (sorted ascending, repeats allowed) of a dataset and calls
- * `visit(bytes, at, k)` with the raw bytes of `rows[k]` at `bytes[at..at + rowBytes)`, valid
- * during the call. Reads each needed chunk once: natively inflated when the layout allows, else
- * through HDF5 in runs of nearby rows.
- */
-export function gatherRows(
-  file: Hdf5File,
-  info: Hdf5DatasetInfo,
-  rows: Uint32Array,
-  visit: (bytes: Uint8Array, at: number, k: number) => void,
-): void {
-  const n = rows.length;
-  if (n === 0) return;
-  const total = info.shape?.[0] ?? 0;
-  if (rows[n - 1] >= total) throw new RangeError(`row ${rows[n - 1]} outside ${info.path}`);
-  const direct = DirectChunks.open(file, info);
-  if (direct) {
-    try {
-      const rowBuffer = new Uint8Array(info.rowBytes);
-      const per = direct.chunkRows;
-      for (let k = 0; k < n; k++) {
-        const c = Math.floor(rows[k] / per);
-        const chunk = direct.chunk(c);
-        if (!chunk.shuffled) visit(chunk.plain, (rows[k] - c * per) * info.rowBytes, k);
-        else {
-          direct.copy(chunk, rows[k] - c * per, 0, info.rowBytes, rowBuffer, 0);
-          visit(rowBuffer, 0, k);
-        }
-      }
-    } finally {
-      direct.close();
-    }
-    return;
-  }
-  const gap = Math.max(info.chunks?.[0] ?? 0, 64);
-  let i = 0;
-  while (i < n) {
-    const start = rows[i];
-    let j = i + 1;
-    while (j < n && rows[j] - rows[j - 1] <= gap && rows[j] - start < MAX_RUN_ROWS) j++;
-    const end = rows[j - 1] + 1;
-    file.withRows(info, start, end, (bytes) => {
-      for (let k = i; k < j; k++) visit(bytes, (rows[k] - start) * info.rowBytes, k);
-    });
-    i = j;
-  }
 }

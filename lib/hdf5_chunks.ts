@@ -45,8 +45,10 @@ export interface ChunkIndex {
 /** Options of `readChunks`. */
 export interface ReadChunksOptions {
   /**
-   * Decoding workers (each inflates on a core of its own); 1 decodes on this thread. Default: one
-   * fewer than the CPU count, at most 8, so 2 cores decode on this thread (measured faster there).
+   * Decoding threads, this one included: 1 decodes on this thread only, n adds n - 1 workers
+   * (each inflates on a core of its own) for many deflated chunks. Default: one fewer than the CPU
+   * count, at most 8, so 2 cores decode on this thread only (measured faster there: a worker loads
+   * node:zlib for 70-300 ms and the cores are shared).
    */
   concurrency?: number;
 }
@@ -506,7 +508,7 @@ export async function readChunkIndex(
       return readIndex(reader, fileSize, datasetPath);
     } catch (error) {
       if (error instanceof Unsupported || error instanceof RangeError) return null;
-      throw error;
+      throw inFile(path, error);
     }
   } finally {
     file.close();
@@ -775,9 +777,14 @@ export function readChunk(
   }
 }
 
-// Below this many deflated chunks, starting workers (~30 ms each) costs more than it saves.
+// Below this many deflated chunks, starting a worker (30-300 ms: it loads node:zlib) costs more
+// than it saves.
 const WORKER_MIN_CHUNKS = 48;
-const MAX_WORKERS = 8;
+const MAX_THREADS = 8;
+/** Chunks queued on each worker: one decoding, one read and waiting. */
+const JOBS_PER_WORKER = 2;
+/** In-order reads hold at most this many decoded chunks waiting for an earlier one. */
+const ORDER_SLACK = 8;
 
 /** The source of a decoding worker: the decode functions above, by their text, and a message loop. */
 function workerSource(): string {
@@ -867,6 +874,12 @@ class DecoderPool {
     }
   }
 
+  /** Whether a worker can take another job now (false once the workers failed). */
+  hasRoom(): boolean {
+    if (this.#broken) return false;
+    return this.#pending.some((pending) => pending.size < JOBS_PER_WORKER);
+  }
+
   /** Decodes chunk `chunk`, on the least busy worker. */
   decode(chunk: number): Promise<Uint8Array> {
     if (this.#broken) return this.#decodeHere(chunk);
@@ -926,48 +939,135 @@ class DecoderPool {
   }
 }
 
-/** Decodes `chunks` of `index` from `file` by `plan`, in the order given, on workers where it helps. */
+/** A decoded chunk: its position in `ChunkIndex.chunks` and its bytes. */
+interface DecodedChunk {
+  readonly chunk: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Lets the event loop run (worker messages among it) before this thread decodes the next chunk.
+ * A message to itself takes microseconds; `setTimeout(0)` measured 2 ms, more than a chunk.
+ */
+class TaskYield {
+  readonly #channel = new MessageChannel();
+  #resume: (() => void) | null = null;
+
+  constructor() {
+    this.#channel.port1.onmessage = () => {
+      const resume = this.#resume;
+      this.#resume = null;
+      resume?.();
+    };
+  }
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#resume = resolve;
+      this.#channel.port2.postMessage(null);
+    });
+  }
+
+  close(): void {
+    this.#channel.port1.close();
+    this.#channel.port2.close();
+  }
+}
+
+/**
+ * Decodes `chunks` of `index` from `file` by `plan`: on this thread and, where it helps, on
+ * `concurrency - 1` workers at once. `ordered` yields in the order given; otherwise as decoded.
+ */
 async function* decodeChunks(
   file: Deno.FsFile,
   index: ChunkIndex,
   chunks: readonly number[],
   plan: DecodePlan,
   concurrency: number | undefined,
-): AsyncGenerator<{ chunk: number; bytes: Uint8Array }> {
-  const workers = Math.min(concurrency ?? (navigator.hardwareConcurrency ?? 1) - 1, MAX_WORKERS);
+  ordered: boolean,
+): AsyncGenerator<DecodedChunk> {
+  const threads = Math.min(
+    concurrency ?? (navigator.hardwareConcurrency ?? 1) - 1,
+    MAX_THREADS,
+  );
   const deflated = index.filters.some((filter) => filter.id === FILTER_DEFLATE);
-  if (!deflated || workers < 2 || chunks.length < WORKER_MIN_CHUNKS) {
+  let pool: DecoderPool | null = null;
+  if (deflated && threads >= 2 && chunks.length >= WORKER_MIN_CHUNKS) {
+    try {
+      pool = new DecoderPool(threads - 1, file, index, plan);
+    } catch {
+      // No workers here (a locked-down runtime): decode on this thread.
+    }
+  }
+  if (pool === null) {
     for (const chunk of chunks) yield { chunk, bytes: readAndDecode(file, index, chunk, plan) };
     return;
   }
-  let pool: DecoderPool;
+  const turn = new TaskYield();
   try {
-    pool = new DecoderPool(workers, file, index, plan);
-  } catch {
-    // No workers here (a locked-down runtime): decode on this thread.
-    for (const chunk of chunks) yield { chunk, bytes: readAndDecode(file, index, chunk, plan) };
-    return;
-  }
-  try {
-    // Two jobs queued per worker keep each busy while we yield; results come back in order.
-    const window = workers * 2;
-    const queue: Promise<Uint8Array>[] = [];
-    let next = 0;
-    while (next < chunks.length || queue.length > 0) {
-      while (next < chunks.length && queue.length < window) {
-        const job = pool.decode(chunks[next++]);
-        job.catch(() => {}); // awaited in order below; this only stops an early unhandled rejection
-        queue.push(job);
+    // This thread decodes too, so a worker still loading node:zlib costs nothing but its core.
+    const done = new Map<number, Uint8Array>(); // position in `chunks` -> decoded, not yet yielded
+    let failure = null as { error: unknown } | null;
+    let wake: (() => void) | null = null;
+    let next = 0; // the next position to decode
+    let yielded = 0; // ordered: also the next position to yield
+    let onWorkers = 0;
+    const settled = (): void => {
+      onWorkers--;
+      const resume = wake;
+      wake = null;
+      resume?.();
+    };
+    while (yielded < chunks.length) {
+      while (next < chunks.length && pool.hasRoom()) {
+        const position = next++;
+        onWorkers++;
+        pool.decode(chunks[position]).then((bytes) => {
+          done.set(position, bytes);
+          settled();
+        }, (error) => {
+          failure ??= { error };
+          settled();
+        });
       }
-      const position = next - queue.length;
-      yield { chunk: chunks[position], bytes: await queue.shift()! };
+      if (failure !== null) throw failure.error;
+      if (ordered) {
+        for (let bytes = done.get(yielded); bytes !== undefined; bytes = done.get(yielded)) {
+          done.delete(yielded);
+          yield { chunk: chunks[yielded++], bytes };
+        }
+      } else {
+        for (const [position, bytes] of done) {
+          done.delete(position);
+          yielded++;
+          yield { chunk: chunks[position], bytes };
+        }
+      }
+      if (yielded >= chunks.length) break;
+      if (next < chunks.length && done.size < ORDER_SLACK) {
+        const position = next++;
+        done.set(position, readAndDecode(file, index, chunks[position], plan));
+        if (onWorkers > 0) await turn.next();
+      } else {
+        await new Promise<void>((resolve) => wake = resolve);
+      }
     }
   } finally {
+    turn.close();
     pool.close();
   }
 }
 
-/** The same for a batch of chunk positions, decoding in parallel where it helps. */
+/** `error` with the file's path in front, when it is an InputError that does not name it yet. */
+function inFile(path: string, error: unknown): unknown {
+  if (!(error instanceof InputError) || error.message.startsWith(path)) return error;
+  return new InputError(`${path}: ${error.message}`, { hint: error.hint, cause: error });
+}
+
+/**
+ * The same for a batch of chunk positions, in the order given: on this thread and, for many
+ * deflated chunks, on workers at once.
+ */
 export async function* readChunks(
   path: string,
   index: ChunkIndex,
@@ -976,7 +1076,9 @@ export async function* readChunks(
 ): AsyncIterable<{ chunk: number; bytes: Uint8Array }> {
   const file = await openFile(path);
   try {
-    yield* decodeChunks(file, index, chunks, decodePlan(index), options.concurrency);
+    yield* decodeChunks(file, index, chunks, decodePlan(index), options.concurrency, true);
+  } catch (error) {
+    throw inFile(path, error);
   } finally {
     file.close();
   }
@@ -984,8 +1086,12 @@ export async function* readChunks(
 
 /** Options of `readRowBytes`. */
 export interface ReadRowBytesOptions extends ReadChunksOptions {
-  /** The rows wanted, in the order wanted (repeats allowed); default every row in order. */
+  /** The rows wanted, in the order wanted (repeats allowed); default rows `start` to `end`. */
   rows?: readonly number[];
+  /** Without `rows`: the first row wanted; default 0. */
+  start?: number;
+  /** Without `rows`: the row after the last wanted; default the dataset's row count. */
+  end?: number;
   /** First byte of each row to take (e.g. a field's offset in a compound type); default 0. */
   byteOffset?: number;
   /** Bytes of each row to take; default the rest of the row. */
@@ -993,31 +1099,37 @@ export interface ReadRowBytesOptions extends ReadChunksOptions {
 }
 
 /**
- * Bytes `byteOffset` to `byteOffset + byteLength` of each wanted row of a 1-D chunked dataset,
- * row after row. Reads each chunk once and takes the bytes straight from shuffled byte planes,
- * skipping the unshuffle; the fast path to one field of every row, or to a few scattered rows.
+ * Bytes `byteOffset` to `byteOffset + byteLength` of each wanted row (index along the first
+ * dimension, every trailing one included) of a chunked dataset, row after row. Reads each needed
+ * chunk once, in file order, and takes the bytes straight from shuffled byte planes, skipping the
+ * unshuffle: the fast path to one field of every row, or to a few scattered rows.
  */
 export async function readRowBytes(
   path: string,
   index: ChunkIndex,
   options: ReadRowBytesOptions = {},
 ): Promise<Uint8Array> {
-  if (index.shape.length !== 1) throw new RangeError("readRowBytes reads 1-D datasets only");
-  const elementSize = index.elementSize;
+  const rowElements = index.shape.slice(1).reduce((product, extent) => product * extent, 1);
+  const rowBytes = index.elementSize * rowElements;
   const byteOffset = options.byteOffset ?? 0;
-  const byteLength = options.byteLength ?? elementSize - byteOffset;
-  if (byteOffset < 0 || byteLength < 0 || byteOffset + byteLength > elementSize) {
-    throw new RangeError(`bytes ${byteOffset}+${byteLength} are outside a ${elementSize}-byte row`);
+  const byteLength = options.byteLength ?? rowBytes - byteOffset;
+  if (byteOffset < 0 || byteLength < 0 || byteOffset + byteLength > rowBytes) {
+    throw new RangeError(`bytes ${byteOffset}+${byteLength} are outside a ${rowBytes}-byte row`);
   }
   const total = index.shape[0];
   const chunkRows = index.chunkShape[0];
-  const positions = new Map<number, number>(); // chunk number along the row axis -> position in index.chunks
+  const positions = new Map<number, number>(); // chunk number along the rows -> position in index.chunks
   index.chunks.forEach((chunk, position) => positions.set(chunk.start / chunkRows, position));
 
   // For each chunk needed: the (row within chunk, output slot) pairs, as flat pairs.
   const wanted = new Map<number, number[]>();
   const rows = options.rows;
-  const count = rows?.length ?? total;
+  const first = options.start ?? 0;
+  const last = options.end ?? total;
+  if (rows === undefined && !(first >= 0 && first <= last && last <= total)) {
+    throw new RangeError(`rows ${first} to ${last} are outside the dataset's ${total} rows`);
+  }
+  const count = rows?.length ?? last - first;
   if (rows !== undefined) {
     rows.forEach((row, slot) => {
       if (!Number.isInteger(row) || row < 0 || row >= total) {
@@ -1030,62 +1142,83 @@ export async function readRowBytes(
     });
   }
   const keys = rows === undefined
-    ? Array.from({ length: Math.ceil(total / chunkRows) }, (_, key) => key)
-    : [...wanted.keys()].sort((a, b) => a - b);
+    ? Array.from(
+      { length: Math.ceil(last / chunkRows) - Math.floor(first / chunkRows) },
+      (_, i) => Math.floor(first / chunkRows) + i,
+    )
+    : [...wanted.keys()];
   const chunks = keys.map((key) => {
     const position = positions.get(key);
     if (position === undefined) {
       throw new InputError(
-        `rows ${key * chunkRows} to ${(key + 1) * chunkRows - 1} were never written to the file`,
-        {
-          hint: "the dataset is sparse; read it without the fast path",
-        },
+        `${path}: rows ${key * chunkRows} to ${
+          (key + 1) * chunkRows - 1
+        } were never written to the file`,
+        { hint: "the dataset is sparse; read it without the fast path" },
       );
     }
     return position;
   });
+  // One pass through the file, front to back.
+  chunks.sort((a, b) => index.chunks[a].address - index.chunks[b].address);
 
   const out = new Uint8Array(count * byteLength);
   const plan = decodePlan(index, true);
-  const shuffleFirst = plan.shuffleSizes[0] === 1;
+  // Shuffled chunks hold byte k of the chunk at (k % size) * elements + floor(k / size).
+  const shuffleSize = plan.shuffleSizes[0] === 1
+    ? index.filters[0].clientData[0] ?? index.elementSize
+    : 0;
+  const shuffleElements = shuffleSize > 0 ? Math.floor(plan.expected / shuffleSize) : 0;
+  const shuffledBytes = shuffleElements * shuffleSize; // a tail past the last element is as stored
+  const planes = shuffleSize === rowBytes; // a byte of a row is one byte plane: the fast case
   const file = await openFile(path);
   try {
-    for await (
-      const { chunk, bytes } of decodeChunks(file, index, chunks, plan, options.concurrency)
-    ) {
+    const decoded = decodeChunks(file, index, chunks, plan, options.concurrency, false);
+    for await (const { chunk, bytes } of decoded) {
       const location = index.chunks[chunk];
       const key = location.start / chunkRows;
-      const inChunk = Math.min(chunkRows, total - location.start);
-      // Shuffled chunks hold byte b of row j at b * chunkRows + j (the whole chunk is shuffled).
-      const shuffled = shuffleFirst && (location.filterMask & 1) === 0;
-      const pairs = wanted.get(key);
+      // Without `rows`: rows [from, to) of this chunk, to slots from `location.start + from - first`.
+      const from = Math.max(0, first - location.start);
+      const to = Math.min(chunkRows, last - location.start);
+      const shuffled = shuffleSize > 0 && (location.filterMask & 1) === 0;
       const take = (row: number, slot: number): void => {
-        const to = slot * byteLength;
-        if (shuffled) {
+        const into = slot * byteLength;
+        const at = row * rowBytes + byteOffset;
+        if (!shuffled) out.set(bytes.subarray(at, at + byteLength), into);
+        else if (planes) {
           for (let b = 0; b < byteLength; b++) {
-            out[to + b] = bytes[(byteOffset + b) * chunkRows + row];
+            out[into + b] = bytes[(byteOffset + b) * chunkRows + row];
           }
         } else {
-          const from = row * elementSize + byteOffset;
-          out.set(bytes.subarray(from, from + byteLength), to);
+          for (let b = 0; b < byteLength; b++) {
+            const k = at + b;
+            out[into + b] = bytes[
+              k < shuffledBytes
+                ? (k % shuffleSize) * shuffleElements + Math.floor(k / shuffleSize)
+                : k
+            ];
+          }
         }
       };
+      const pairs = wanted.get(key);
       if (pairs !== undefined) {
         for (let p = 0; p < pairs.length; p += 2) take(pairs[p], pairs[p + 1]);
-      } else if (shuffled) {
+      } else if (shuffled && planes) {
         // Every row: walk each byte plane once, in order.
         for (let b = 0; b < byteLength; b++) {
           const plane = (byteOffset + b) * chunkRows;
-          let to = location.start * byteLength + b;
-          for (let row = 0; row < inChunk; row++) {
-            out[to] = bytes[plane + row];
-            to += byteLength;
+          let at = (location.start + from - first) * byteLength + b;
+          for (let row = from; row < to; row++) {
+            out[at] = bytes[plane + row];
+            at += byteLength;
           }
         }
       } else {
-        for (let row = 0; row < inChunk; row++) take(row, location.start + row);
+        for (let row = from; row < to; row++) take(row, location.start + row - first);
       }
     }
+  } catch (error) {
+    throw inFile(path, error);
   } finally {
     file.close();
   }

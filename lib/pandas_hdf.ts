@@ -13,40 +13,46 @@ import {
   type LabelIndex,
   sortCategories,
 } from "./flow_dataset.ts";
-import type { ColumnValues, FlowColumn, FlowFrame, NumericValues } from "./frame.ts";
+import type { ColumnValues, FlowColumn, FlowFrame } from "./frame.ts";
 import {
-  gatherRows,
   type Hdf5DatasetInfo,
   type Hdf5File,
   type Hdf5Type,
   openHdf5File,
-  scanField,
   TypeClass,
 } from "./hdf5.ts";
+import { type ChunkIndex, readChunkIndex, readRowBytes } from "./hdf5_chunks.ts";
+import {
+  columnArray,
+  decodeFixedString,
+  type FieldColumn,
+  type FieldTarget,
+  numericArray,
+  type NumericStorage,
+  type PandasTableLayout,
+  readFields,
+  readTableRows,
+  type RowBytesReader,
+  sortRows,
+  textDecoderFor,
+} from "./pandas_table_layout.ts";
 import { asList, isNdArray, isPyTuple, loadPickle, type PyValue } from "./pickle.ts";
 
 /** Options of {@linkcode openPandasHdf}. */
 export interface OpenPandasHdfOptions {
   /** The pandas key to read when the file holds several objects (`ids_data` or `/ids_data`). */
   key?: string;
+  /**
+   * Read chunked zlib/shuffle datasets natively (`hdf5_chunks.ts`) where the file's layout allows;
+   * default true. False reads everything through h5wasm, to compare the two.
+   */
+  chunkReader?: boolean;
 }
 
-type NumericCtor = new (length: number) => NumericValues;
-
 /** How one column's values are stored. */
-interface ColumnPlan {
-  readonly name: string;
-  readonly dtype: string;
+interface ColumnPlan extends FieldColumn {
   /** Index into the dataset's parts, or -1 for values held in memory. */
   readonly part: number;
-  /** Byte offset of the value within a row of its part. */
-  readonly offset: number;
-  /** Bytes one value takes. */
-  readonly size: number;
-  readonly decode: "numeric" | "string" | "category";
-  readonly ctor?: NumericCtor;
-  /** Category names by code, for categoricals. */
-  readonly categories?: readonly string[];
   /** Loads the values of an in-memory column (fixed-format strings). */
   readonly load?: () => string[];
 }
@@ -54,6 +60,8 @@ interface ColumnPlan {
 /** A dataset whose rows are read by position: the table, a fixed-format block or its index. */
 interface Part {
   readonly info: Hdf5DatasetInfo;
+  /** Where its chunks are, when they are read natively; null reads through h5wasm. */
+  chunks: ChunkIndex | null;
 }
 
 /** Everything needed to read a pandas object, worked out from its attributes. */
@@ -64,6 +72,7 @@ interface Layout {
   readonly columns: readonly ColumnPlan[];
   readonly index: ColumnPlan;
   readonly compression: string;
+  readonly encoding: string;
   readonly decoder: TextDecoder;
 }
 
@@ -111,11 +120,33 @@ export async function openPandasHdf(
   try {
     const key = chooseKey(file, options.key);
     const layout = readLayout(file, key);
+    if (options.chunkReader !== false) {
+      for (const part of layout.parts) part.chunks = await nativeChunks(path, part.info);
+    }
     return new PandasHdfDataset(file, key, layout);
   } catch (error) {
     file.close();
     throw error;
   }
+}
+
+/** Filters `hdf5_chunks.ts` decodes; h5wasm reads datasets with any other one. */
+const NATIVE_FILTERS = new Set([1, 2, 3]);
+
+/** The chunk index of a dataset `hdf5_chunks.ts` can read whole, else null (h5wasm reads it). */
+async function nativeChunks(path: string, info: Hdf5DatasetInfo): Promise<ChunkIndex | null> {
+  if (info.chunks === null || info.shape === null || info.shape.length === 0) return null;
+  const index = await readChunkIndex(path, `/${info.path}`);
+  if (index === null || !index.filters.every((filter) => NATIVE_FILTERS.has(filter.id))) {
+    return null;
+  }
+  const rowBytes = index.shape.slice(1).reduce((a, b) => a * b, index.elementSize);
+  if (index.shape[0] !== info.shape[0] || rowBytes !== info.rowBytes) return null;
+  // Every row must lie in a stored chunk, else HDF5 supplies fill values.
+  const chunkRows = index.chunkShape[0];
+  if (index.chunks.length !== Math.ceil(index.shape[0] / chunkRows)) return null;
+  if (!index.chunks.every((chunk, i) => chunk.start === i * chunkRows)) return null;
+  return index;
 }
 
 function findKeys(file: Hdf5File): string[] {
@@ -206,32 +237,21 @@ function compressionOf(file: Hdf5File, key: string, datasets: readonly Hdf5Datas
   return names.sort((a, b) => rank(a) - rank(b)).join("+");
 }
 
-function numericCtor(type: Hdf5Type): { ctor: NumericCtor; dtype: string } | null {
+function numericStorage(type: Hdf5Type): { storage: NumericStorage; dtype: string } | null {
   const { typeClass, size, signed } = type;
   if (typeClass === TypeClass.float) {
-    if (size === 8) return { ctor: Float64Array, dtype: "float64" };
-    if (size === 4) return { ctor: Float32Array, dtype: "float32" };
+    if (size === 8) return { storage: "float64", dtype: "float64" };
+    if (size === 4) return { storage: "float32", dtype: "float32" };
     return null;
   }
   if (typeClass === TypeClass.bitfield || typeClass === TypeClass.enum) {
     // PyTables stores numpy bools as 8-bit enums/bitfields.
-    if (size === 1) return { ctor: Uint8Array, dtype: "bool" };
+    if (size === 1) return { storage: "uint8", dtype: "bool" };
     return null;
   }
-  if (typeClass !== TypeClass.integer) return null;
-  switch (size) {
-    case 1:
-      return signed ? { ctor: Int8Array, dtype: "int8" } : { ctor: Uint8Array, dtype: "uint8" };
-    case 2:
-      return signed ? { ctor: Int16Array, dtype: "int16" } : { ctor: Uint16Array, dtype: "uint16" };
-    case 4:
-      return signed ? { ctor: Int32Array, dtype: "int32" } : { ctor: Uint32Array, dtype: "uint32" };
-    case 8:
-      return signed
-        ? { ctor: BigInt64Array, dtype: "int64" }
-        : { ctor: BigUint64Array, dtype: "uint64" };
-  }
-  return null;
+  if (typeClass !== TypeClass.integer || ![1, 2, 4, 8].includes(size)) return null;
+  const name = `${signed ? "int" : "uint"}${size * 8}` as NumericStorage;
+  return { storage: name, dtype: name };
 }
 
 function unsupported(file: Hdf5File, key: string, what: string): InputError {
@@ -247,13 +267,8 @@ function noRows(file: Hdf5File, key: string): InputError {
   });
 }
 
-function decoderFor(file: Hdf5File, key: string): TextDecoder {
-  const encoding = textAttribute(file, key, "encoding");
-  try {
-    return new TextDecoder(encoding ?? "utf-8");
-  } catch {
-    return new TextDecoder("utf-8");
-  }
+function encodingOf(file: Hdf5File, key: string): string {
+  return textAttribute(file, key, "encoding") ?? "utf-8";
 }
 
 function readLayout(file: Hdf5File, key: string): Layout {
@@ -264,25 +279,6 @@ function readLayout(file: Hdf5File, key: string): Layout {
     `${file.path}: '${key}' is a pandas ${pandasType ?? "object"}, not a DataFrame`,
     { hint: 'Save the flows as a DataFrame: df.to_hdf(path, key, format="table").' },
   );
-}
-
-/** Decodes NUL-padded fixed-length strings: numpy strips trailing NULs. */
-function decodeFixed(decoder: TextDecoder, bytes: Uint8Array, start: number, size: number): string {
-  let end = start + size;
-  while (end > start && bytes[end - 1] === 0) end--;
-  if (end === start) return "";
-  // Plain ASCII is the common case and much cheaper than TextDecoder.
-  let ascii = true;
-  for (let i = start; i < end; i++) {
-    if (bytes[i] >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii && end - start < 64) {
-    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  }
-  return decoder.decode(bytes.subarray(start, end));
 }
 
 function readTableLayout(file: Hdf5File, key: string): Layout {
@@ -300,7 +296,8 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
   if (rows === 0) throw noRows(file, key);
   const members = info.type.members;
   if (!members) throw unsupported(file, key, "a table that is not a compound dataset");
-  const decoder = decoderFor(file, key);
+  const encoding = encodingOf(file, key);
+  const decoder = textDecoderFor(encoding);
 
   const indexMember = members.find((m) => m.name === "index");
   if (!indexMember || indexMember.typeClass !== TypeClass.integer || indexMember.size !== 8) {
@@ -313,7 +310,7 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
     offset: indexMember.offset,
     size: 8,
     decode: "numeric",
-    ctor: BigInt64Array,
+    storage: "int64",
   };
 
   const byName = new Map<string, ColumnPlan>();
@@ -335,7 +332,7 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
       const offset = member.offset + j * base.size;
       let plan: ColumnPlan;
       if (meta === "category") {
-        const numeric = numericCtor(base);
+        const numeric = numericStorage(base);
         if (!numeric || base.typeClass !== TypeClass.integer) {
           throw unsupported(file, key, `categorical column ${name} without integer codes`);
         }
@@ -346,13 +343,13 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
           offset,
           size: base.size,
           decode: "category",
-          ctor: numeric.ctor,
+          storage: numeric.storage,
           categories: readCategories(file, key, name, decoder),
         };
       } else if (base.typeClass === TypeClass.string && !base.variable) {
         plan = { name, dtype: "object", part: 0, offset, size: base.size, decode: "string" };
       } else {
-        const numeric = numericCtor(base);
+        const numeric = numericStorage(base);
         if (!numeric) throw unsupported(file, key, `column ${name} of an unsupported type`);
         // datetime64/timedelta64 are int64 on disk; keep pandas' name for them.
         const dtype = /^(datetime64|timedelta64)/.test(dtypeAttr) && base.size === 8
@@ -365,7 +362,7 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
           offset,
           size: base.size,
           decode: "numeric",
-          ctor: numeric.ctor,
+          storage: numeric.storage,
         };
       }
       byName.set(name, plan);
@@ -384,7 +381,16 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
     }
   }
   const columns = order.map((name) => byName.get(name) as ColumnPlan);
-  return { format: "pandas-table", rows, parts: [{ info }], columns, index, compression, decoder };
+  return {
+    format: "pandas-table",
+    rows,
+    parts: [{ info, chunks: null }],
+    columns,
+    index,
+    compression,
+    encoding,
+    decoder,
+  };
 }
 
 function readCategories(
@@ -418,10 +424,10 @@ function readCategories(
 /** One scalar (or single-element array) value as a string, for category names and labels. */
 function decodeValue(type: Hdf5Type, bytes: Uint8Array, at: number, decoder: TextDecoder): string {
   const base = type.typeClass === TypeClass.array && type.base ? type.base : type;
-  if (base.typeClass === TypeClass.string) return decodeFixed(decoder, bytes, at, base.size);
-  const numeric = numericCtor(base);
+  if (base.typeClass === TypeClass.string) return decodeFixedString(decoder, bytes, at, base.size);
+  const numeric = numericStorage(base);
   if (!numeric) return "";
-  const one = new numeric.ctor(1);
+  const one = numericArray(numeric.storage, 1);
   new Uint8Array(one.buffer).set(bytes.subarray(at, at + base.size));
   return String(one[0]);
 }
@@ -444,7 +450,8 @@ function readNames(file: Hdf5File, path: string, decoder: TextDecoder): string[]
 }
 
 function readFixedLayout(file: Hdf5File, key: string): Layout {
-  const decoder = decoderFor(file, key);
+  const encoding = encodingOf(file, key);
+  const decoder = textDecoderFor(encoding);
   for (const name of ["axis0", "axis1"]) {
     if (file.kind(`${key}/${name}`) !== "dataset") {
       throw new InputError(`${file.path}: '${key}' has no ${name}`, { hint: DAMAGED_HINT });
@@ -475,7 +482,7 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
   }
   const columnNames = readNames(file, `${key}/axis0`, decoder);
 
-  const parts: Part[] = [{ info: axis1 }];
+  const parts: Part[] = [{ info: axis1, chunks: null }];
   const index: ColumnPlan = {
     name: "index",
     dtype: "int64",
@@ -483,7 +490,7 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
     offset: 0,
     size: 8,
     decode: "numeric",
-    ctor: BigInt64Array,
+    storage: "int64",
   };
   const byName = new Map<string, ColumnPlan>();
   for (const block of blocks) {
@@ -508,7 +515,7 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
       });
       continue;
     }
-    const numeric = numericCtor(info.type);
+    const numeric = numericStorage(info.type);
     if (!numeric) throw unsupported(file, key, `a block of an unsupported type (${info.path})`);
     const shape = info.shape ?? [];
     if (!transposed || shape.length !== 2 || shape[0] !== rows || shape[1] !== items.length) {
@@ -519,7 +526,7 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
       ? `${valueType.replace(/\[.*$/, "")}[ns]`
       : numeric.dtype;
     const part = parts.length;
-    parts.push({ info });
+    parts.push({ info, chunks: null });
     items.forEach((name, j) => {
       byName.set(name, {
         name,
@@ -528,7 +535,7 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
         offset: j * info.type.size,
         size: info.type.size,
         decode: "numeric",
-        ctor: numeric.ctor,
+        storage: numeric.storage,
       });
     });
   }
@@ -537,7 +544,16 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
     if (!plan) throw unsupported(file, key, `column ${name} in no block`);
     return plan;
   });
-  return { format: "pandas-fixed", rows, parts, columns, index, compression, decoder };
+  return {
+    format: "pandas-fixed",
+    rows,
+    parts,
+    columns,
+    index,
+    compression,
+    encoding,
+    decoder,
+  };
 }
 
 /** The columns of a fixed-format object block, decoded from its pickle once, when first needed. */
@@ -601,11 +617,15 @@ class RowList {
 
 class PandasHdfDataset implements FlowDataset {
   readonly info: DatasetInfo;
+  /** The layout `readTableRows` reads by, when this is a table read natively; else null. */
+  readonly tableLayout: PandasTableLayout | null;
+  readonly #path: string;
   readonly #file: Hdf5File;
   readonly #layout: Layout;
   #labelIndex?: Promise<LabelIndex | null>;
 
   constructor(file: Hdf5File, key: string, layout: Layout) {
+    this.#path = file.path;
     this.#file = file;
     this.#layout = layout;
     const columns: ColumnInfo[] = layout.columns.map((c) => ({ name: c.name, dtype: c.dtype }));
@@ -618,14 +638,32 @@ class PandasHdfDataset implements FlowDataset {
       labelColumn: columns.some((c) => c.name === "label") ? "label" : null,
       identityColumns: [],
     };
+    const table = layout.parts[0];
+    this.tableLayout = layout.format === "pandas-table" && table.chunks !== null
+      ? {
+        dataset: `/${table.info.path}`,
+        rows: layout.rows,
+        encoding: layout.encoding,
+        columns: layout.columns.map(fieldOf),
+        index: fieldOf(layout.index),
+        chunks: table.chunks,
+      }
+      : null;
+  }
+
+  /** Reads bytes of rows of a part: natively by its chunks, else through h5wasm. */
+  #reader(part: number): RowBytesReader {
+    const { info, chunks } = this.#layout.parts[part];
+    if (chunks !== null) return (options) => readRowBytes(this.#path, chunks, options);
+    return (options) => Promise.resolve().then(() => this.#file.readRowBytes(info, options));
   }
 
   labelIndex(): Promise<LabelIndex | null> {
-    this.#labelIndex ??= Promise.resolve().then(() => this.#buildLabelIndex());
+    this.#labelIndex ??= this.#buildLabelIndex();
     return this.#labelIndex;
   }
 
-  #buildLabelIndex(): LabelIndex | null {
+  async #buildLabelIndex(): Promise<LabelIndex | null> {
     const label = this.#layout.columns.find((c) => c.name === this.info.labelColumn);
     if (!label) return null;
     const lists = new Map<string, RowList>();
@@ -640,44 +678,35 @@ class PandasHdfDataset implements FlowDataset {
     if (label.part < 0) {
       const values = (label.load as () => string[])();
       for (let r = 0; r < values.length; r++) listFor(values[r]).push(r);
-    } else if (label.decode === "string") {
-      this.#scanStringLabels(label, listFor);
     } else {
-      const info = this.#layout.parts[label.part].info;
-      const ctor = label.ctor as NumericCtor;
-      const one = new ctor(1);
-      const oneBytes = new Uint8Array(one.buffer);
-      const byCode = new Map<number | bigint, RowList | null>();
-      scanField(this.#file, info, { offset: label.offset, size: label.size }, (bytes, first, n) => {
-        for (let r = 0; r < n; r++) {
-          for (let k = 0; k < label.size; k++) oneBytes[k] = bytes[r * label.size + k];
-          const code = one[0];
-          let list = byCode.get(code);
-          if (list === undefined) {
-            const name = label.decode === "category"
-              ? (label.categories as readonly string[])[Number(code)]
-              : String(code);
-            // Missing values (code -1, NaN) are not counted, as in value_counts().
-            const missing = name === undefined || (typeof code === "number" && Number.isNaN(code));
-            list = missing ? null : listFor(name);
-            byCode.set(code, list);
-          }
-          list?.push(first + r);
-        }
-      });
+      // A window of rows at a time keeps the label bytes small beside the row lists.
+      const read = this.#reader(label.part);
+      const { info, chunks } = this.#layout.parts[label.part];
+      const chunkRows = chunks?.chunkShape[0] ?? info.chunks?.[0] ?? 1;
+      const window = Math.max(chunkRows, Math.floor(LABEL_WINDOW_ROWS / chunkRows) * chunkRows);
+      const classify = label.decode === "string"
+        ? this.#stringClassifier(label, listFor)
+        : codeClassifier(label, listFor);
+      for (let start = 0; start < this.#layout.rows; start += window) {
+        const end = Math.min(this.#layout.rows, start + window);
+        classify(
+          await read({ start, end, byteOffset: label.offset, byteLength: label.size }),
+          start,
+        );
+      }
     }
     const categories = [...lists].map(([name, list]) => ({ name, rows: list.rows() }));
     return { categories: sortCategories(categories) };
   }
 
   /** Classifies fixed-width label strings by their raw bytes, decoding each distinct label once. */
-  #scanStringLabels(label: ColumnPlan, listFor: (name: string) => RowList): void {
-    const info = this.#layout.parts[label.part].info;
+  #stringClassifier(label: ColumnPlan, listFor: (name: string) => RowList): Classifier {
     const size = label.size;
     const known: { bytes: Uint8Array; list: RowList }[] = [];
     let last = -1;
-    scanField(this.#file, info, { offset: label.offset, size }, (bytes, first, n) => {
-      for (let r = 0; r < n; r++) {
+    return (bytes, first) => {
+      const rows = Math.floor(bytes.length / Math.max(size, 1));
+      for (let r = 0; r < rows; r++) {
         const at = r * size;
         let match = -1;
         if (last >= 0 && equalAt(known[last].bytes, bytes, at)) match = last;
@@ -691,45 +720,22 @@ class PandasHdfDataset implements FlowDataset {
         }
         if (match < 0) {
           const copy = bytes.slice(at, at + size);
-          const name = decodeFixed(this.#layout.decoder, copy, 0, size);
+          const name = decodeFixedString(this.#layout.decoder, copy, 0, size);
           known.push({ bytes: copy, list: listFor(name) });
           match = known.length - 1;
         }
         known[match].list.push(first + r);
         last = match;
       }
-    });
+    };
   }
 
-  readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
-    return Promise.resolve().then(() => this.#readRows(rows));
-  }
-
-  #readRows(rows: ArrayLike<number>): FlowFrame {
+  async readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
+    if (this.tableLayout !== null) return await readTableRows(this.#path, this.tableLayout, rows);
     const n = rows.length;
-    const total = this.#layout.rows;
-    for (let i = 0; i < n; i++) {
-      const row = rows[i];
-      if (!Number.isInteger(row) || row < 0 || row >= total) {
-        throw new RangeError(`row ${row} is outside the dataset's ${total} rows`);
-      }
-    }
-    // Sort positions by row (stable), packing row and position into one double.
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = rows[i] * n + i;
-    keys.sort();
-    const sortedRows = new Uint32Array(n);
-    const sortedPositions = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      const pos = keys[i] % n;
-      sortedPositions[i] = pos;
-      sortedRows[i] = (keys[i] - pos) / n;
-    }
-
+    const sorted = sortRows(rows, this.#layout.rows);
     const plans = this.#layout.columns;
-    const outputs: ColumnValues[] = plans.map((plan) =>
-      plan.decode === "numeric" ? new (plan.ctor as NumericCtor)(n) : new Array<string>(n)
-    );
+    const outputs: ColumnValues[] = plans.map((plan) => columnArray(plan, n));
     const index = new BigInt64Array(n);
     const targets: { plan: ColumnPlan; out: ColumnValues }[] = plans.map((plan, i) => ({
       plan,
@@ -738,14 +744,26 @@ class PandasHdfDataset implements FlowDataset {
     targets.push({ plan: this.#layout.index, out: index });
 
     for (let p = 0; p < this.#layout.parts.length; p++) {
-      const partTargets = targets.filter((t) => t.plan.part === p);
-      if (partTargets.length > 0) this.#readPart(p, partTargets, sortedRows, sortedPositions);
+      const fields: FieldTarget[] = targets.filter((t) => t.plan.part === p)
+        .map((t) => ({ column: t.plan, out: t.out }));
+      if (fields.length === 0) continue;
+      const { info, chunks } = this.#layout.parts[p];
+      await readFields(
+        this.#reader(p),
+        sorted,
+        {
+          rowBytes: info.rowBytes,
+          chunkRows: chunks?.chunkShape[0] ?? info.chunks?.[0] ?? 1,
+          targets: fields,
+        },
+        this.#layout.decoder,
+      );
     }
     for (const { plan, out } of targets) {
       if (plan.part >= 0) continue;
       const values = (plan.load as () => string[])();
       const strings = out as string[];
-      for (let i = 0; i < n; i++) strings[sortedPositions[i]] = values[sortedRows[i]];
+      for (let i = 0; i < n; i++) strings[sorted.positions[i]] = values[sorted.rows[i]];
     }
     const columns: FlowColumn[] = plans.map((plan, i) => ({
       name: plan.name,
@@ -755,49 +773,52 @@ class PandasHdfDataset implements FlowDataset {
     return { columns, index, length: n };
   }
 
-  #readPart(
-    part: number,
-    targets: { plan: ColumnPlan; out: ColumnValues }[],
-    sortedRows: Uint32Array,
-    sortedPositions: Uint32Array,
-  ): void {
-    const info = this.#layout.parts[part].info;
-    const decoder = this.#layout.decoder;
-    const numeric = targets.filter((t) => t.plan.decode === "numeric").map((t) => ({
-      offset: t.plan.offset,
-      size: t.plan.size,
-      out: new Uint8Array((t.out as NumericValues).buffer),
-    }));
-    const strings = targets.filter((t) => t.plan.decode === "string").map((t) => ({
-      offset: t.plan.offset,
-      size: t.plan.size,
-      out: t.out as string[],
-    }));
-    const categories = targets.filter((t) => t.plan.decode === "category").map((t) => ({
-      offset: t.plan.offset,
-      size: t.plan.size,
-      code: new (t.plan.ctor as NumericCtor)(1),
-      names: t.plan.categories as readonly string[],
-      out: t.out as string[],
-    })).map((t) => ({ ...t, codeBytes: new Uint8Array(t.code.buffer) }));
-    gatherRows(this.#file, info, sortedRows, (bytes, base, k) => {
-      const pos = sortedPositions[k];
-      for (const t of numeric) {
-        const from = base + t.offset;
-        const to = pos * t.size;
-        for (let b = 0; b < t.size; b++) t.out[to + b] = bytes[from + b];
-      }
-      for (const t of strings) t.out[pos] = decodeFixed(decoder, bytes, base + t.offset, t.size);
-      for (const t of categories) {
-        t.codeBytes.set(bytes.subarray(base + t.offset, base + t.offset + t.size));
-        t.out[pos] = t.names[Number(t.code[0])] ?? "nan";
-      }
-    });
-  }
-
   close(): void {
     this.#file.close();
   }
+}
+
+/** A column's field description, without where this reader keeps it. */
+function fieldOf(plan: ColumnPlan): FieldColumn {
+  const { name, dtype, offset, size, decode, storage, categories } = plan;
+  return { name, dtype, offset, size, decode, storage, categories };
+}
+
+/** Rows of label bytes from row `first` on, sorted into their categories' row lists. */
+type Classifier = (bytes: Uint8Array, first: number) => void;
+
+/** Rows labelled at once by the label scan. */
+const LABEL_WINDOW_ROWS = 1 << 16;
+
+/** Classifies numeric or categorical labels by code, naming each distinct code once. */
+function codeClassifier(label: ColumnPlan, listFor: (name: string) => RowList): Classifier {
+  const one = numericArray(label.storage ?? "int64", 1);
+  const oneBytes = new Uint8Array(one.buffer);
+  const byCode = new Map<number | bigint, RowList | null>();
+  const size = label.size;
+  return (bytes, first) => {
+    const rows = Math.floor(bytes.length / Math.max(size, 1));
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < size; k++) oneBytes[k] = bytes[r * size + k];
+      const code = one[0];
+      let list = byCode.get(code);
+      if (list === undefined) {
+        const name = label.decode === "category"
+          ? (label.categories as readonly string[])[Number(code)]
+          : String(code);
+        // Missing values (code -1, NaN) are not counted, as in value_counts().
+        const missing = name === undefined || (typeof code === "number" && Number.isNaN(code));
+        list = missing ? null : listFor(name);
+        byCode.set(code, list);
+      }
+      list?.push(first + r);
+    }
+  };
+}
+
+/** The layout rows of `dataset` are read by without h5wasm, when it is a pandas table read natively. */
+export function tableLayoutOf(dataset: FlowDataset): PandasTableLayout | null {
+  return dataset instanceof PandasHdfDataset ? dataset.tableLayout : null;
 }
 
 function equalAt(known: Uint8Array, bytes: Uint8Array, at: number): boolean {

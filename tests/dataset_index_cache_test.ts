@@ -89,3 +89,19 @@ Deno.test("index cache: unlabelled datasets and corrupt entries", async () => {
     assert.equal(await loadDatasetIndex(file, { cacheDir }), null);
   });
 });
+
+Deno.test("index cache: a reader's layout is stored as JSON beside the index", async () => {
+  await withTemp(async (dir) => {
+    const file = join(dir, "data.h5");
+    const cacheDir = join(dir, "cache");
+    await Deno.writeTextFile(file, "pretend dataset");
+    const layout = { dataset: "/ids_data/table", columns: [{ name: "a", offset: 8 }], n: 1.5 };
+    await saveDatasetIndex(file, { ...sampleIndex(), layout }, { cacheDir });
+    const loaded = await loadDatasetIndex(file, { cacheDir });
+    assert.deepEqual(loaded?.layout, layout);
+    assert.equal(loaded?.labels?.categories[0].rows.length, 4);
+    // Without one, none comes back.
+    await saveDatasetIndex(file, sampleIndex(), { cacheDir });
+    assert.equal((await loadDatasetIndex(file, { cacheDir }))?.layout, undefined);
+  });
+});

@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../lib/errors.ts";
-import {
-  gatherRows,
-  type Hdf5DatasetInfo,
-  type Hdf5File,
-  openHdf5File,
-  scanField,
-  TypeClass,
-} from "../lib/hdf5.ts";
+import { type Hdf5DatasetInfo, type Hdf5File, openHdf5File, TypeClass } from "../lib/hdf5.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -21,27 +14,20 @@ async function withFile(name: string, use: (file: Hdf5File) => void | Promise<vo
   }
 }
 
-/** Bytes [offset, offset + size) of every row, read the plain HDF5 way. */
-function fieldViaHdf5(file: Hdf5File, info: Hdf5DatasetInfo, offset: number, size: number) {
-  const rows = info.shape?.[0] ?? 0;
-  const raw = file.readRows(info, 0, rows);
-  const out = new Uint8Array(rows * size);
-  for (let r = 0; r < rows; r++) {
-    out.set(raw.subarray(r * info.rowBytes + offset, r * info.rowBytes + offset + size), r * size);
-  }
-  return out;
-}
-
-function fieldViaScan(file: Hdf5File, info: Hdf5DatasetInfo, offset: number, size: number) {
-  const rows = info.shape?.[0] ?? 0;
-  const out = new Uint8Array(rows * size);
-  let seen = 0;
-  scanField(file, info, { offset, size }, (bytes, first, n) => {
-    assert.equal(first, seen);
-    out.set(bytes.subarray(0, n * size), first * size);
-    seen += n;
+/** Bytes [offset, offset + size) of the given rows, sliced out of whole rows read by readRows. */
+function fieldOfRows(
+  file: Hdf5File,
+  info: Hdf5DatasetInfo,
+  rows: readonly number[],
+  offset: number,
+  size: number,
+): Uint8Array {
+  const all = file.readRows(info, 0, info.shape?.[0] ?? 0);
+  const out = new Uint8Array(rows.length * size);
+  rows.forEach((row, k) => {
+    const at = row * info.rowBytes + offset;
+    out.set(all.subarray(at, at + size), k * size);
   });
-  assert.equal(seen, rows);
   return out;
 }
 
@@ -115,52 +101,50 @@ Deno.test("Hdf5File.readRows: raw rows hold the pandas index as little-endian in
   });
 });
 
-Deno.test("scanField: native chunk reading equals HDF5's own reads", async () => {
-  const cases: [string, string][] = [
-    ["table_zlib.h5", "ids_data/table"], // zlib + shuffle, compound rows
-    ["table_plain.h5", "ids_data/table"], // chunked, no filters
-    ["userblock.h5", "ids_data/table"], // addresses after a user block
-    ["table_categorical.h5", "ids_data/table"],
-    ["fixed_zlib.h5", "ids_data/block0_values"], // 2-D, shuffle over 1-element items
-    ["fixed.h5", "ids_data/block0_values"], // contiguous: HDF5 path
-  ];
-  for (const [name, path] of cases) {
-    await withFile(name, (file) => {
-      const info = file.dataset(path);
-      const spans = info.type.members
-        ? info.type.members.map((m) => [m.offset, m.size])
-        : [[0, info.rowBytes], [info.type.size, info.rowBytes - info.type.size]];
-      for (const [offset, size] of spans) {
-        assert.deepEqual(
-          fieldViaScan(file, info, offset, size),
-          fieldViaHdf5(file, info, offset, size),
-          `${name} ${path} bytes ${offset}+${size}`,
-        );
-      }
-    });
-  }
-});
-
-Deno.test("gatherRows: scattered sorted rows with repeats equal HDF5's rows", async () => {
+Deno.test("Hdf5File.readRowBytes: fields of every row, row ranges and scattered rows", async () => {
   const cases: [string, string][] = [
     ["table_zlib.h5", "ids_data/table"],
     ["table_plain.h5", "ids_data/table"],
-    ["fixed_zlib.h5", "ids_data/block1_values"],
-    ["fixed.h5", "ids_data/block0_values"],
+    ["fixed_zlib.h5", "ids_data/block0_values"], // 2-D rows
+    ["fixed.h5", "ids_data/block0_values"], // contiguous
   ];
   for (const [name, path] of cases) {
     await withFile(name, (file) => {
       const info = file.dataset(path);
       const total = info.shape?.[0] ?? 0;
-      const all = file.readRows(info, 0, total);
-      const rows = Uint32Array.from([0, 1, 1, 5, 60, 61, total - 2, total - 1]);
-      let visits = 0;
-      gatherRows(file, info, rows, (bytes, at, k) => {
-        const want = all.subarray(rows[k] * info.rowBytes, (rows[k] + 1) * info.rowBytes);
-        assert.deepEqual(bytes.slice(at, at + info.rowBytes), want, `${name} row ${rows[k]}`);
-        visits++;
-      });
-      assert.equal(visits, rows.length);
+      const every = Array.from({ length: total }, (_, i) => i);
+      const spans = info.type.members
+        ? info.type.members.map((m) => [m.offset, m.size])
+        : [[0, info.rowBytes], [info.type.size, info.rowBytes - info.type.size]];
+      for (const [offset, size] of spans) {
+        const options = { byteOffset: offset, byteLength: size };
+        const where = `${name} ${path} bytes ${offset}+${size}`;
+        assert.deepEqual(
+          file.readRowBytes(info, options),
+          fieldOfRows(file, info, every, offset, size),
+          where,
+        );
+        const range = every.slice(5, total - 3);
+        assert.deepEqual(
+          file.readRowBytes(info, { ...options, start: 5, end: total - 3 }),
+          fieldOfRows(file, info, range, offset, size),
+          where,
+        );
+      }
+      // Out of order, repeated, far apart: each row lands in its own slot.
+      const rows = [total - 1, 0, 1, 1, 5, 60, 61, total - 2, 0];
+      assert.deepEqual(
+        file.readRowBytes(info, { rows }),
+        fieldOfRows(file, info, rows, 0, info.rowBytes),
+        `${name} scattered rows`,
+      );
+      assert.equal(file.readRowBytes(info, { rows: [] }).length, 0);
+      assert.throws(() => file.readRowBytes(info, { rows: [total] }), RangeError);
+      assert.throws(() => file.readRowBytes(info, { start: 2, end: total + 1 }), RangeError);
+      assert.throws(
+        () => file.readRowBytes(info, { byteOffset: info.rowBytes - 1, byteLength: 2 }),
+        RangeError,
+      );
     });
   }
 });

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "../lib/errors.ts";
 import type { FlowDataset } from "../lib/flow_dataset.ts";
 import type { FlowFrame } from "../lib/frame.ts";
-import { listPandasKeys, openPandasHdf } from "../lib/pandas_hdf.ts";
+import { listPandasKeys, openPandasHdf, tableLayoutOf } from "../lib/pandas_hdf.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const SHARED = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
@@ -181,40 +181,60 @@ const conformance: {
 ];
 
 for (const c of conformance) {
-  Deno.test(`openPandasHdf: ${c.file}${c.key ? ` key ${c.key}` : ""} equals pd.read_hdf`, async () => {
-    const dataset = await openPandasHdf(FIXTURES + c.file, { key: c.key });
-    try {
-      assert.equal(dataset.info.format, c.format);
-      assert.equal(dataset.info.compression, c.compression);
-      assert.equal(
-        dataset.info.key,
-        (c.key ?? (c.file === "table_data_columns.h5" ? "flows" : "ids_data")).replace(/^\//, ""),
-      );
-      await assertDatasetMatches(dataset, loadExpected(FIXTURES + c.expected));
-    } finally {
-      dataset.close();
+  Deno.test(`openPandasHdf: ${c.file}${c.key ? ` key ${c.key}` : ""} equals pd.read_hdf`, async (t) => {
+    // Natively read chunks and h5wasm's own reads must both give exactly what pandas reads.
+    for (const chunkReader of [true, false]) {
+      await t.step(chunkReader ? "native chunks" : "h5wasm only", async () => {
+        await assertConforms(c, chunkReader);
+      });
     }
   });
+}
+
+async function assertConforms(c: typeof conformance[number], chunkReader: boolean): Promise<void> {
+  const dataset = await openPandasHdf(FIXTURES + c.file, { key: c.key, chunkReader });
+  try {
+    const layout = tableLayoutOf(dataset);
+    // Every table fixture is chunked with zlib/shuffle or nothing: read natively when allowed.
+    assert.equal(layout !== null, chunkReader && c.format === "pandas-table");
+    assert.equal(dataset.info.format, c.format);
+    assert.equal(dataset.info.compression, c.compression);
+    assert.equal(
+      dataset.info.key,
+      (c.key ?? (c.file === "table_data_columns.h5" ? "flows" : "ids_data")).replace(/^\//, ""),
+    );
+    await assertDatasetMatches(dataset, loadExpected(FIXTURES + c.expected));
+  } finally {
+    dataset.close();
+  }
 }
 
 for (const name of ["cse-cic-ids2018-sample", "sample-fixed", "sample-table-categorical"]) {
   Deno.test({
     name: `openPandasHdf: shared ${name}.h5 equals pd.read_hdf`,
     ignore: !sharedPresent,
-    async fn() {
-      const dataset = await openPandasHdf(`${SHARED}${name}.h5`);
-      try {
-        assert.equal(dataset.info.key, "ids_data");
-        assert.equal(
-          dataset.info.format,
-          name === "sample-fixed" ? "pandas-fixed" : "pandas-table",
-        );
-        await assertDatasetMatches(dataset, loadExpected(`${SHARED}${name}.expected.json`));
-      } finally {
-        dataset.close();
+    async fn(t) {
+      for (const chunkReader of [true, false]) {
+        await t.step(chunkReader ? "native chunks" : "h5wasm only", async () => {
+          await assertSharedConforms(name, chunkReader);
+        });
       }
     },
   });
+}
+
+async function assertSharedConforms(name: string, chunkReader: boolean): Promise<void> {
+  const dataset = await openPandasHdf(`${SHARED}${name}.h5`, { chunkReader });
+  try {
+    assert.equal(dataset.info.key, "ids_data");
+    assert.equal(
+      dataset.info.format,
+      name === "sample-fixed" ? "pandas-fixed" : "pandas-table",
+    );
+    await assertDatasetMatches(dataset, loadExpected(`${SHARED}${name}.expected.json`));
+  } finally {
+    dataset.close();
+  }
 }
 
 Deno.test("openPandasHdf: the categorical label is a category column read from its codes", async () => {
@@ -319,19 +339,21 @@ Deno.test("openPandasHdf: truncated files are InputErrors saying so", async () =
     for (const size of [64, 2000, Math.floor(whole.length / 2), whole.length - 100]) {
       const path = `${dir}/cut_${size}.h5`;
       await Deno.writeFile(path, whole.subarray(0, size));
-      await assertInputError(
-        (async () => {
-          const dataset = await openPandasHdf(path);
-          try {
-            await dataset.labelIndex();
-            await dataset.readRows(Array.from({ length: dataset.info.rows }, (_, i) => i));
-          } finally {
-            dataset.close();
-          }
-        })(),
-        `cut_${size}.h5`,
-        /truncated|damaged/,
-      );
+      for (const chunkReader of [true, false]) {
+        await assertInputError(
+          (async () => {
+            const dataset = await openPandasHdf(path, { chunkReader });
+            try {
+              await dataset.labelIndex();
+              await dataset.readRows(Array.from({ length: dataset.info.rows }, (_, i) => i));
+            } finally {
+              dataset.close();
+            }
+          })(),
+          `cut_${size}.h5`,
+          /truncated|damaged/,
+        );
+      }
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -409,13 +431,15 @@ Deno.test("openPandasHdf: damaged compressed data is an InputError, in labelInde
     bytes.fill(0xff, at, at + 200);
     const path = `${dir}/damaged.h5`;
     await Deno.writeFile(path, bytes);
-    const dataset = await openPandasHdf(path);
-    try {
-      await assertInputError(dataset.labelIndex(), "damaged.h5", "damaged");
-      const all = Array.from({ length: dataset.info.rows }, (_, i) => i);
-      await assertInputError(dataset.readRows(all), "damaged.h5", "damaged");
-    } finally {
-      dataset.close();
+    for (const chunkReader of [true, false]) {
+      const dataset = await openPandasHdf(path, { chunkReader });
+      try {
+        await assertInputError(dataset.labelIndex(), "damaged.h5", "damaged");
+        const all = Array.from({ length: dataset.info.rows }, (_, i) => i);
+        await assertInputError(dataset.readRows(all), "damaged.h5", "damaged");
+      } finally {
+        dataset.close();
+      }
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
