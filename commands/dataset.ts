@@ -64,10 +64,11 @@ function withSourceOptions<T extends Command<[string], Record<string, unknown>>>
 
 /** The description of a dataset as `dataset info --json` prints it. */
 export function datasetSummary(
-  uri: string,
   dataset: FlowDataset,
   labels: LabelIndex | null,
+  options: { uri: string },
 ): Record<string, unknown> {
+  const uri = options.uri;
   const info = dataset.info;
   return {
     uri,
@@ -113,11 +114,11 @@ function wrapList(prefix: string, items: readonly string[], width: number): stri
 
 /** The human view of `dataset info`. */
 export function renderDatasetInfo(
-  uri: string,
   dataset: FlowDataset,
   labels: LabelIndex | null,
-  options: { colour: boolean; width: number },
+  options: { uri: string; colour: boolean; width: number },
 ): string {
+  const uri = options.uri;
   const info = dataset.info;
   const styles = stylesFor(options.colour ? "stdout" : "stderr");
   const bold = options.colour ? styles.bold : (text: string) => text;
@@ -169,10 +170,11 @@ export async function runDatasetInfo(
   try {
     const labels = await dataset.labelIndex();
     if (flags.json) {
-      await io.write(`${JSON.stringify(datasetSummary(uri, dataset, labels))}\n`);
+      await io.write(`${JSON.stringify(datasetSummary(dataset, labels, { uri }))}\n`);
     } else {
       await io.write(
-        renderDatasetInfo(uri, dataset, labels, {
+        renderDatasetInfo(dataset, labels, {
+          uri,
           colour: colourEnabled("stdout"),
           width: terminalWidth(),
         }),

@@ -188,10 +188,9 @@ export function describeFailure(error: unknown, secrets: readonly string[] = [])
 /** Turns a fatal SQS failure into a {@linkcode RemoteError} that says what to do. */
 export function fatalSqsError(
   error: unknown,
-  operation: string,
-  queueUrl: string,
-  secrets: readonly string[] = [],
+  context: { operation: string; queueUrl: string; secrets?: readonly string[] },
 ): RemoteError {
+  const { operation, queueUrl, secrets = [] } = context;
   const e = shapeOf(error);
   const name = e.name ?? "";
   const status = e.$metadata?.httpStatusCode;
@@ -383,7 +382,7 @@ export async function pollQueue(
       } catch (error) {
         if (hard.signal.aborted) return [];
         if (classifyFailure(error) === "fatal") {
-          throw fatalSqsError(error, "ReceiveMessage", queueUrl, secrets);
+          throw fatalSqsError(error, { operation: "ReceiveMessage", queueUrl, secrets });
         }
         if (stop.signal.aborted) return [];
         receiveFailures++;
@@ -440,7 +439,11 @@ export async function pollQueue(
         }
       } catch (error) {
         if (classifyFailure(error) === "fatal") {
-          const fatalError = fatalSqsError(error, "DeleteMessageBatch", queueUrl, secrets);
+          const fatalError = fatalSqsError(error, {
+            operation: "DeleteMessageBatch",
+            queueUrl,
+            secrets,
+          });
           for (const m of remaining) {
             failures.push({ messageId: m.MessageId ?? "?", reason: fatalError.message });
           }
