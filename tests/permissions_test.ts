@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MLIDS_PERMISSIONS } from "../dev/permissions.ts";
-import { mlidsCommand, REPO_ROOT } from "../dev/run_mlids.ts";
+import { mlidsArgs, mlidsCommand, mlidsEnv, REPO_ROOT } from "../dev/run_mlids.ts";
 import { createIdsTopology, startEmulator } from "../dev/emulator.ts";
 import { startStandinApi } from "../dev/standin_api.ts";
 import { publishPredictions } from "../dev/publish_notifications.ts";
@@ -108,4 +108,85 @@ Deno.test("permissions: predict and consume run under the baked permissions", as
     await api.close();
     await emulator.stop();
   }
+});
+
+const hasScript = await new Deno.Command("script", {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+})
+  .output().then((out) => out.code === 0, () => false);
+
+Deno.test({
+  name:
+    "permissions: the interactive predict session runs on a terminal under the baked permissions",
+  ignore: !hasScript || Deno.build.os === "windows",
+  async fn() {
+    const api = await startStandinApi({ recordBodies: false });
+    const cache = await Deno.makeTempDir({ prefix: "mlids-perm-tty-" });
+    const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+    const command = [
+      Deno.execPath(),
+      ...mlidsArgs(["predict", "--api-url", api.url, "--dataset-uri", FIXTURE]),
+    ]
+      .map(quote).join(" ");
+    // util-linux `script` gives the child a pseudo-terminal, as a person's shell would.
+    const child = new Deno.Command("script", {
+      args: ["-qfec", command, "/dev/null"],
+      env: await mlidsEnv({
+        XDG_CACHE_HOME: cache,
+        TERM: "xterm-256color",
+        COLORTERM: "truecolor",
+      }),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    let screen = "";
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const deadline = Date.now() + 30_000;
+    try {
+      while (!screen.includes("Benign") && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        screen += value;
+      }
+      assert.ok(screen.includes("Benign"), `the category list: ${screen.slice(-1500)}`);
+      const answer = async (keys: string, until: string) => {
+        await writer.write(new TextEncoder().encode(keys));
+        const mark = screen.length;
+        while (!screen.slice(mark).includes(until) && Date.now() < deadline) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          screen += value;
+        }
+        assert.ok(screen.slice(mark).includes(until), `${until}: ${screen.slice(-1500)}`);
+      };
+      // A whole round: the first category, 2 flows, no delay; then the categories again.
+      await answer("\r", "How many flows?");
+      await answer("2\r", "Delay between flows");
+      await answer("\r", "Accuracy");
+      await writer.write(new TextEncoder().encode("\x03"));
+      await writer.close();
+      while (Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        screen += value;
+      }
+      const status = await child.status;
+      assert.doesNotMatch(screen, /NotCapable|Requires \w+ access/, screen.slice(-1500));
+      assert.equal(status.code, 0, screen.slice(-1500));
+    } finally {
+      await reader.cancel().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      await child.stderr.cancel().catch(() => {});
+      await api.close();
+      await Deno.remove(cache, { recursive: true });
+    }
+  },
 });
