@@ -7,10 +7,9 @@
 
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import type { Message } from "@aws-sdk/client-sqs";
-import { redactSecrets, resolveSqsConnection } from "../lib/aws_credentials.ts";
 import { MlidsError, UsageError } from "../lib/errors.ts";
 import { type AttackNotification, decodeNotification, flowRecords } from "../lib/notifications.ts";
-import { createSqsClient, type PollEvent, pollQueue } from "../lib/sqs_poller.ts";
+import type { PollEvent } from "../lib/sqs_poller.ts";
 import { formatCell, type Overflow, parseOverflow, renderTable } from "../lib/table.ts";
 import {
   colourEnabled,
@@ -326,6 +325,9 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
       hint: "Add --delete-messages, or leave malformed messages in the queue for inspection.",
     });
   }
+  // The AWS SDK is loaded only when a command talks to AWS: it costs every other command startup time.
+  const { redactSecrets, resolveSqsConnection } = await import("../lib/aws_credentials.ts");
+  const { createSqsClient, pollQueue } = await import("../lib/sqs_poller.ts");
   const connection = resolveSqsConnection({
     queueUrl: options.queueUrl,
     region: options.region,
