@@ -7,7 +7,7 @@
 
 import { InputError, RemoteError, UsageError } from "./errors.ts";
 import type { FlowFrame } from "./frame.ts";
-import { encodeSplitJson } from "./split_json.ts";
+import { SplitJsonEncoder } from "./split_json.ts";
 
 /** How the request body is shaped: MLflow 1.x `pandas-split` or MLflow 2.x `dataframe_split`. */
 export type PayloadFormat = "pandas-split" | "dataframe-split";
@@ -279,12 +279,16 @@ export class PredictionClient {
       return out;
     };
 
-    const bodyOf = (batch: number[]): string => {
-      const split = encodeSplitJson(frame, { columns: featureColumns, rows: batch });
-      return settings.dataframeSplit ? `{"dataframe_split":${split}}` : split;
-    };
+    const encoder = new SplitJsonEncoder(frame, {
+      columns: featureColumns,
+      prefix: settings.dataframeSplit ? '{"dataframe_split":' : "",
+      suffix: settings.dataframeSplit ? "}" : "",
+    });
 
-    const attempt = async (body: string, expected: number): Promise<Float64Array> => {
+    const attempt = async (
+      body: Uint8Array<ArrayBuffer>,
+      expected: number,
+    ): Promise<Float64Array> => {
       attempts++;
       const controller = new AbortController();
       let timedOut = false;
@@ -368,7 +372,7 @@ export class PredictionClient {
       let ok = false;
       try {
         if (signal?.aborted) throw abortError(signal);
-        const body = bodyOf(batch);
+        const body = encoder.encode(batch);
         for (let tries = 0;; tries++) {
           try {
             const values = await attempt(body, batch.length);
