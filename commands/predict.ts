@@ -221,6 +221,8 @@ export interface PredictIo {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** Longest a stderr line said while sending waits before it is written. */
+const STDERR_INTERVAL_MS = 50;
 
 /** A sink writing to a Deno stream; a closed pipe (`| head`) ends output quietly. */
 function streamSink(stream: { writeSync(bytes: Uint8Array): number }): TextSink {
@@ -277,6 +279,41 @@ interface RoundChoice {
   count: number | "all";
   delayMs?: number;
   seed?: number | string;
+}
+
+/** A sink that keeps what is written and passes it on at most once per `intervalMs`. */
+interface CoalescingSink extends TextSink {
+  /** Writes out what is kept now (and stops the pending timer). */
+  flush(): void;
+}
+
+/**
+ * Coalesces the writes made while flows are sent (a line per flow with --delay 0, progress,
+ * retries) into at most one write per `intervalMs`: a write per flow cost a syscall on the send
+ * path, yet lines still appear within `intervalMs`.
+ */
+function coalescingSink(sink: TextSink, intervalMs: number): CoalescingSink {
+  let kept = "";
+  let lastWrite = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    lastWrite = performance.now();
+    if (kept === "") return;
+    const text = kept;
+    kept = "";
+    sink.write(text);
+  };
+  return {
+    write(text: string): void {
+      kept += text;
+      const since = performance.now() - lastWrite;
+      if (since >= intervalMs) flush();
+      else timer ??= setTimeout(flush, intervalMs - since);
+    },
+    flush,
+  };
 }
 
 /** Buffers many small chunks into few writes. */
@@ -383,9 +420,11 @@ async function runRound(session: Session, choice: RoundChoice): Promise<void> {
   const labels = labelsOf(frame, info.labelColumn);
   const perFlow = choice.delayMs !== undefined;
   let progress: ProgressBar | null = null;
+  // Everything said while sending goes through one coalescing sink, in order.
+  const sendingLog = coalescingSink(io.stderr, STDERR_INTERVAL_MS);
   const progressStream = {
     writeSync(bytes: Uint8Array): number {
-      io.stderr.write(decoder.decode(bytes));
+      sendingLog.write(decoder.decode(bytes));
       return bytes.length;
     },
   };
@@ -406,7 +445,7 @@ async function runRound(session: Session, choice: RoundChoice): Promise<void> {
         const what = info.labelColumn === null
           ? `flow [${frame.index[row]}]`
           : `label [${escapeControl(labels[row] ?? "")}]`;
-        io.stderr.write(`Requesting prediction [${request + 1}/${requests}] for ${what}...\n`);
+        sendingLog.write(`Requesting prediction [${request + 1}/${requests}] for ${what}...\n`);
       } else if (requests > 1 && progress === null) {
         progress = new ProgressBar(`Sending ${requests} requests`, frame.length, {
           stream: progressStream,
@@ -419,7 +458,7 @@ async function runRound(session: Session, choice: RoundChoice): Promise<void> {
       progress?.tick(rows.length);
     },
     onRetry: ({ request, attempt, error, waitMs }) => {
-      io.stderr.write(
+      sendingLog.write(
         `request ${request + 1} failed (${
           escapeControl(error.message)
         }); retrying in ${waitMs} ms (attempt ${attempt + 1})\n`,
@@ -433,9 +472,11 @@ async function runRound(session: Session, choice: RoundChoice): Promise<void> {
     outcome = await client.predict(frame);
   } finally {
     unwatch?.();
+    sendingLog.flush();
   }
   const sendSeconds = (performance.now() - sendStarted) / 1000;
   (progress as ProgressBar | null)?.finish();
+  sendingLog.flush();
   io.stderr.write(
     `sent ${formatCount(frame.length)} flows in ${outcome.requests} request${
       outcome.requests === 1 ? "" : "s"

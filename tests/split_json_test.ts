@@ -272,3 +272,44 @@ Deno.test("split JSON: integers past 2^53, negative values, escapes and non-ASCI
     text.map((t) => JSON.parse(JSON.stringify(t))),
   );
 });
+
+Deno.test("split JSON: int64 and uint64 exact on both sides of 2^53 and 2^32", () => {
+  const signed = [
+    0n,
+    -1n,
+    1n,
+    4294967295n,
+    4294967296n,
+    -4294967296n,
+    -4294967297n,
+    9007199254740991n,
+    -9007199254740991n,
+    9007199254740992n,
+    -9007199254740992n,
+    9007199254740993n,
+    -9007199254740993n,
+    -9007194959773696n,
+    9223372036854775807n,
+    -9223372036854775808n,
+  ];
+  const unsigned = [0n, 1n, 4294967296n, 9007199254740991n, 9007199254740992n, 2n ** 64n - 1n];
+  const frame: FlowFrame = {
+    length: signed.length,
+    index: new BigInt64Array(signed.length),
+    columns: [
+      { name: "i", dtype: "int64", values: BigInt64Array.from(signed) },
+      {
+        name: "u",
+        dtype: "uint64",
+        values: BigUint64Array.from(signed, (_, i) => unsigned[i % unsigned.length]),
+      },
+    ],
+  };
+  const expected = signed.map((value, i) => `[${value},${unsigned[i % unsigned.length]}]`);
+  assert.equal(encodeSplitJson(frame), `{"columns":["i","u"],"data":[${expected.join(",")}]}`);
+  const rows = [15, 3, 9, 0];
+  assert.equal(
+    encodeSplitJson(frame, { rows }),
+    `{"columns":["i","u"],"data":[${rows.map((r) => expected[r]).join(",")}]}`,
+  );
+});
