@@ -49,15 +49,23 @@ export function processIo(): CommandIo {
   };
 }
 
-/** Writes `chunks` through `io`, batched into writes of about 64 KiB; false when the reader went away. */
-export async function writeChunks(io: CommandIo, chunks: Iterable<string>): Promise<boolean> {
+/** `chunks` joined into pieces of about 64 KiB, so many small chunks become few writes. */
+export function* batchChunks(chunks: Iterable<string>): Generator<string> {
   let buffer = "";
   for (const chunk of chunks) {
     buffer += chunk;
     if (buffer.length >= 65536) {
-      if (!(await io.write(buffer))) return false;
+      yield buffer;
       buffer = "";
     }
   }
-  return buffer === "" ? true : await io.write(buffer);
+  if (buffer !== "") yield buffer;
+}
+
+/** Writes `chunks` through `io` in large writes; false when the reader went away. */
+export async function writeChunks(io: CommandIo, chunks: Iterable<string>): Promise<boolean> {
+  for (const batch of batchChunks(chunks)) {
+    if (!(await io.write(batch))) return false;
+  }
+  return true;
 }

@@ -7,7 +7,6 @@
 
 import process from "node:process";
 import { Command } from "@commander-js/extra-typings";
-import { input as inquirerInput, select as inquirerSelect } from "@inquirer/prompts";
 import { renderBarChart } from "../lib/bar_chart.ts";
 import { openDataset as realOpenDataset, type OpenDatasetOptions } from "../lib/dataset.ts";
 import { MlidsError, RemoteError, UsageError } from "../lib/errors.ts";
@@ -32,6 +31,7 @@ import {
   stdinIsTerminal,
   terminalWidth,
 } from "../lib/terminal.ts";
+import { batchChunks } from "./output.ts";
 import { describeError } from "./report.ts";
 
 /** The flags of `mlids predict` as commander hands them over: text, checked by {@linkcode parsePredictFlags}. */
@@ -249,9 +249,11 @@ function streamSink(stream: { writeSync(bytes: Uint8Array): number }): TextSink 
 /** The prompts of @inquirer/prompts, drawn on stderr so stdout stays data. */
 export function inquirerPrompts(): PredictPrompts {
   const context = { output: process.stderr };
+  // Loaded on the first prompt: scripted runs never pay for it.
+  const prompts = () => import("@inquirer/prompts");
   return {
-    select: (config) => inquirerSelect(config, context),
-    input: (config) => inquirerInput(config, context),
+    select: async (config) => (await prompts()).select(config, context),
+    input: async (config) => (await prompts()).input(config, context),
   };
 }
 
@@ -314,19 +316,6 @@ function coalescingSink(sink: TextSink, intervalMs: number): CoalescingSink {
     },
     flush,
   };
-}
-
-/** Buffers many small chunks into few writes. */
-function writeChunks(sink: TextSink, chunks: Iterable<string>): void {
-  let buffer = "";
-  for (const chunk of chunks) {
-    buffer += chunk;
-    if (buffer.length >= 65536) {
-      sink.write(buffer);
-      buffer = "";
-    }
-  }
-  if (buffer !== "") sink.write(buffer);
 }
 
 function percent(value: number | null): string {
@@ -511,7 +500,9 @@ async function runRound(session: Session, choice: RoundChoice): Promise<void> {
       heading,
     }));
   } else {
-    writeChunks(io.stdout, formatResults(results, settings.output));
+    for (const batch of batchChunks(formatResults(results, settings.output))) {
+      io.stdout.write(batch);
+    }
   }
   if (outcome.aborted) {
     throw new RemoteError(`interrupted: ${results.scores.failed} flows were not predicted`);
