@@ -190,3 +190,36 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "permissions: deno task install gives a working 'mlids' command with the same permissions",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
+    const args = (config.tasks.install as string).split(" ").slice(1);
+    const root = await Deno.makeTempDir({ prefix: "mlids-install-" });
+    try {
+      // The task as written, installing under a temporary root instead of ~/.deno.
+      const install = await new Deno.Command(Deno.execPath(), {
+        args: [...args.slice(0, -1), "--root", root, args[args.length - 1]],
+        cwd: REPO_ROOT,
+        env: await mlidsEnv(),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(install.code, 0, new TextDecoder().decode(install.stderr));
+      const shim = await Deno.readTextFile(join(root, "bin", "mlids"));
+      for (const flag of MLIDS_PERMISSIONS) assert.ok(shim.includes(flag), flag);
+      const version = await new Deno.Command(join(root, "bin", "mlids"), {
+        args: ["--version"],
+        env: await mlidsEnv(),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(version.code, 0, new TextDecoder().decode(version.stderr));
+      assert.equal(new TextDecoder().decode(version.stdout).trim(), config.version);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
