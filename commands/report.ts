@@ -8,7 +8,7 @@ import { exitCodeOf, MlidsError } from "../lib/errors.ts";
 import { stylesFor } from "../lib/terminal.ts";
 
 /** The one-line message and exit code for any thrown value. */
-export function describeError(error: unknown): { message: string; exitCode: 1 | 2 } {
+export function describeError(error: unknown): { message: string; exitCode: 1 | 2 | 130 } {
   if (error instanceof MlidsError) {
     const base = error.message.replace(/\.$/, "");
     const message = error.hint ? `${base}. ${error.hint}` : base;
@@ -29,7 +29,7 @@ export function describeError(error: unknown): { message: string; exitCode: 1 | 
 }
 
 /** Writes the error to stderr (with its stack and causes when `debug`) and returns the exit code. */
-export function reportError(error: unknown, options: { debug?: boolean } = {}): 1 | 2 {
+export function reportError(error: unknown, options: { debug?: boolean } = {}): 1 | 2 | 130 {
   const { message, exitCode } = describeError(error);
   const styles = stylesFor("stderr");
   console.error(`${styles.red("error:")} ${message}`);

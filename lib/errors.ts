@@ -4,8 +4,8 @@
  * @module
  */
 
-/** What a failure is about, which decides its exit code: input and usage 2, the rest 1. */
-export type ErrorKind = "usage" | "input" | "remote" | "machine";
+/** What a failure is about, which decides its exit code: input and usage 2, cancelled 130, the rest 1. */
+export type ErrorKind = "usage" | "input" | "remote" | "machine" | "cancelled";
 
 /** Options every mlids error takes. */
 export interface MlidsErrorOptions {
@@ -62,7 +62,15 @@ export class MachineError extends MlidsError {
   }
 }
 
-/** Exit code for an error kind: 2 for bad usage or input, 1 for remote or machine failures. */
-export function exitCodeOf(kind: ErrorKind): 1 | 2 {
+/** The user interrupted the work (Ctrl-C) and it stopped cleanly (exit 130, as a shell reports SIGINT). */
+export class CancelledError extends MlidsError {
+  constructor(message: string, options: MlidsErrorOptions = {}) {
+    super("cancelled", message, options);
+  }
+}
+
+/** Exit code for an error kind: 2 for bad usage or input, 130 for Ctrl-C, 1 for remote or machine failures. */
+export function exitCodeOf(kind: ErrorKind): 1 | 2 | 130 {
+  if (kind === "cancelled") return 130;
   return kind === "usage" || kind === "input" ? 2 : 1;
 }

@@ -16,7 +16,14 @@ import { fromIni, fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { basename, dirname, join, resolve } from "node:path";
 import { defaultCacheDir } from "./cache_dir.ts";
 import { envVar } from "./env.ts";
-import { InputError, MachineError, MlidsError, RemoteError, UsageError } from "./errors.ts";
+import {
+  CancelledError,
+  InputError,
+  MachineError,
+  MlidsError,
+  RemoteError,
+  UsageError,
+} from "./errors.ts";
 import { ProgressBar, type ProgressBarOptions } from "./progress.ts";
 
 /** How to reach S3 and where to keep the object. */
@@ -300,16 +307,11 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
   let bar: ProgressBar | undefined;
   let body: (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
   // Deno's default on Ctrl-C kills the process before any finally runs; take it over for the
-  // download so the .part file goes, then exit as the default would.
+  // download and turn it into a CancelledError, so the .part file goes and the command reports it.
+  const interrupt = new AbortController();
   const onInterrupt = (): void => {
-    bar?.clear();
-    try {
-      file?.close();
-    } catch {
-      // Already closed.
-    }
-    removeQuietlySync(part);
-    Deno.exit(130);
+    interrupt.abort();
+    body?.destroy?.();
   };
   addInterruptListener(onInterrupt);
   try {
@@ -321,8 +323,10 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
           Key: key,
           IfMatch: version.etag === "" ? undefined : version.etag,
         }),
+        { abortSignal: interrupt.signal },
       );
     } catch (error) {
+      if (interrupt.signal.aborted) throw cancelled(context.uri, error);
       if (statusOf(error) === 412 || errorName(error) === "PreconditionFailed") {
         throw new ObjectChangedError(`${context.uri} changed while it was being read`, {
           hint: "try again once the object is no longer being written",
@@ -358,12 +362,14 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
     let received = 0;
     try {
       for await (const chunk of body) {
+        if (interrupt.signal.aborted) break;
         const opened = file;
         await onDisk(part, "write", () => writeAll(opened, chunk));
         received += chunk.length;
         bar?.update(received);
       }
     } catch (error) {
+      if (interrupt.signal.aborted) throw cancelled(context.uri, error);
       if (error instanceof MlidsError) throw error;
       // The connection dropped or the SDK's checksum check failed: worth another try.
       const reason = networkCodeOf(error) ?? (errorName(error) || "error");
@@ -372,6 +378,7 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
         { hint: "check the network and try again", cause: error },
       );
     }
+    if (interrupt.signal.aborted) throw cancelled(context.uri);
     if (received !== total || (response.ContentLength ?? received) !== received) {
       throw new IncompleteDownloadError(
         `the download of ${context.uri} broke off: ${received} of ${total} bytes arrived`,
@@ -462,12 +469,11 @@ async function removeQuietly(path: string): Promise<void> {
   }
 }
 
-function removeQuietlySync(path: string): void {
-  try {
-    Deno.removeSync(path);
-  } catch {
-    // Not there, which is what we want.
-  }
+function cancelled(uri: string, cause?: unknown): CancelledError {
+  return new CancelledError(`the download of ${uri} was interrupted; nothing was kept`, {
+    hint: "Run the command again to download it.",
+    cause,
+  });
 }
 
 function addInterruptListener(listener: () => void): void {

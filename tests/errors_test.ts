@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  CancelledError,
   exitCodeOf,
   InputError,
   MachineError,
@@ -13,6 +14,7 @@ Deno.test("errors: bad usage and input exit 2, remote and machine failures exit 
   assert.equal(exitCodeOf(new InputError("x").kind), 2);
   assert.equal(exitCodeOf(new RemoteError("x").kind), 1);
   assert.equal(exitCodeOf(new MachineError("x").kind), 1);
+  assert.equal(exitCodeOf(new CancelledError("x").kind), 130);
 });
 
 Deno.test("errors: carry hint, cause, status and their own class name", () => {

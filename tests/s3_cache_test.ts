@@ -624,10 +624,12 @@ Deno.test("s3_cache: Ctrl-C during a download leaves no .part file", async () =>
       `import { fetchS3Object } from ${
         JSON.stringify(new URL("../lib/s3_cache.ts", import.meta.url).href)
       };\n` +
-        `await fetchS3Object("s3://${BUCKET}/slow.h5", ${
+        `import { reportError } from ${
+          JSON.stringify(new URL("../commands/report.ts", import.meta.url).href)
+        };\n` +
+        `try {\n  await fetchS3Object("s3://${BUCKET}/slow.h5", ${
           JSON.stringify({ ...options, maxAttempts: 1 })
-        });\n` +
-        `console.log("finished");\n`,
+        });\n  console.log("finished");\n} catch (error) {\n  Deno.exit(reportError(error));\n}\n`,
     );
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -655,7 +657,9 @@ Deno.test("s3_cache: Ctrl-C during a download leaves no .part file", async () =>
       assert.equal(parts.length, 1, "the download should be under way");
       child.kill("SIGINT");
       const status = await child.output();
-      assert.equal(status.code, 130, new TextDecoder().decode(status.stderr));
+      const stderr = new TextDecoder().decode(status.stderr);
+      assert.equal(status.code, 130, stderr);
+      assert.match(stderr, /error: the download of s3:\/\/[^ ]+ was interrupted; nothing was kept/);
       assert.deepEqual(await listFiles(options.cacheDir!), []);
     } finally {
       release();
