@@ -1,8 +1,9 @@
 /**
  * Opens a dataset from wherever it lives (a path, `file://` URI or `s3://bucket/key`) in whatever
  * format it is stored (pandas HDF5, CICFlowMeter CSV), as a {@linkcode FlowDataset}. The label
- * index is cached on disk, so reopening an unchanged file skips decoding it; the readers (h5wasm,
- * the AWS SDK) are loaded only when a dataset needs them.
+ * index is cached on disk, so reopening an unchanged file skips decoding it, and so are the rows of
+ * a pandas table's minority categories, so sampling them skips inflating chunks; the readers
+ * (h5wasm, the AWS SDK) are loaded only when a dataset needs them.
  * @module
  */
 
@@ -12,6 +13,8 @@ import type { FlowFrame } from "./frame.ts";
 import type { DatasetInfo, FlowDataset, LabelIndex } from "./flow_dataset.ts";
 import { loadDatasetIndex, saveDatasetIndex } from "./dataset_index_cache.ts";
 import { defaultCacheDir } from "./cache_dir.ts";
+import type { PandasTableLayout } from "./pandas_table_layout.ts";
+import type { CategoryRows } from "./category_rows_cache.ts";
 
 /** Where and how to open a dataset. */
 export interface OpenDatasetOptions {
@@ -172,6 +175,71 @@ async function openCachedTable(
   };
 }
 
+/** A table's rows read from the category rows cache, with the table's layout to decode them. */
+interface CachedRows {
+  readonly table: PandasTableLayout;
+  readonly cache: CategoryRows;
+}
+
+/**
+ * Reads rows from the category rows cache (`category_rows_cache.ts`) when every row asked for is
+ * in a cached category, decoded as the chunk path decodes them; null sends the caller to the file.
+ */
+class CategoryRowsReader {
+  #state: Promise<CachedRows | null> | undefined;
+
+  constructor(
+    private readonly load: () => Promise<CachedRows | null>,
+  ) {}
+
+  async read(rows: ArrayLike<number>): Promise<FlowFrame | null> {
+    if (rows.length === 0) return null;
+    this.#state ??= this.load().catch(() => null);
+    const cached = await this.#state;
+    if (cached === null || !cached.cache.covers(rows)) return null;
+    const { decodeTableRows } = await import("./pandas_table_layout.ts");
+    try {
+      return await decodeTableRows(cached.table, rows, {
+        read: async (options) => {
+          const bytes = await cached.cache.read(options.rows ?? []);
+          if (bytes === null) throw new Error("a row is not in the category rows cache");
+          return bytes;
+        },
+      });
+    } catch {
+      // A damaged or vanished cache: read the file from now on.
+      cached.cache.close();
+      this.#state = Promise.resolve(null);
+      return null;
+    }
+  }
+
+  close(): void {
+    this.#state?.then((cached) => cached?.cache.close(), () => {});
+  }
+}
+
+/** The category rows cache of a pandas table whose index (and `layout`) came from the cache. */
+function categoryRowsReader(
+  path: string,
+  cached: { info: DatasetInfo; labels: LabelIndex; layout: unknown },
+  options: { cacheDir: string; key?: string },
+): CategoryRowsReader {
+  return new CategoryRowsReader(async () => {
+    const { tableLayoutFromJson } = await import("./pandas_table_layout.ts");
+    const table = tableLayoutFromJson(cached.layout);
+    if (table === null || table.rows !== cached.info.rows) return null;
+    const { loadCategoryRows } = await import("./category_rows_cache.ts");
+    const cache = await loadCategoryRows(path, cached.labels, options);
+    if (cache === null) return null;
+    if (cache.rowBytes !== table.chunks.elementSize) {
+      cache.close();
+      return null;
+    }
+    return { table, cache };
+  });
+}
+
 /** A dataset whose description and labels came from the cache; the file is opened on the first read. */
 class IndexedDataset implements FlowDataset {
   #reader: Promise<FlowDataset> | undefined;
@@ -181,6 +249,7 @@ class IndexedDataset implements FlowDataset {
     private readonly labels: LabelIndex | null,
     private readonly open: () => Promise<FlowDataset>,
     reader?: FlowDataset,
+    private readonly cachedRows?: CategoryRowsReader,
   ) {
     if (reader) this.#reader = Promise.resolve(reader);
   }
@@ -190,12 +259,46 @@ class IndexedDataset implements FlowDataset {
   }
 
   async readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
+    const fromCache = await this.cachedRows?.read(rows);
+    if (fromCache) return fromCache;
     this.#reader ??= this.open();
     return await (await this.#reader).readRows(rows);
   }
 
   close(): void {
+    this.cachedRows?.close();
     this.#reader?.then((reader) => reader.close(), () => {});
+  }
+}
+
+/**
+ * The label index of a freshly opened `reader`; for a pandas table read natively, built in the
+ * pass that also writes the category rows cache (skipped, with at most a notice, when it cannot).
+ */
+async function scanLabels(
+  path: string,
+  reader: FlowDataset,
+  options: { cacheDir: string; key?: string; onNotice?: (message: string) => void },
+): Promise<LabelIndex | null> {
+  const { labelIndexWithRows, tableLayoutOf } = await import("./pandas_hdf.ts");
+  const table = tableLayoutOf(reader);
+  if (table === null || reader.info.labelColumn === null) return await reader.labelIndex();
+  const { createCategoryRowsWriter } = await import("./category_rows_cache.ts");
+  const writer = await createCategoryRowsWriter(path, {
+    cacheDir: options.cacheDir,
+    key: options.key,
+    rowBytes: table.chunks.elementSize,
+    onNotice: options.onNotice,
+  }).catch(() => null);
+  if (writer === null) return await reader.labelIndex();
+  try {
+    const { labels, rows } = await labelIndexWithRows(reader, writer);
+    if (rows) await writer.finish(labels);
+    else writer.abort();
+    return labels;
+  } catch (error) {
+    writer.abort();
+    throw error;
   }
 }
 
@@ -214,16 +317,22 @@ export async function openDataset(
   }
   const cacheOptions = cacheDir ? { cacheDir, key: options.key } : undefined;
   const cached = cacheOptions ? await loadDatasetIndex(path, cacheOptions) : null;
-  if (cached) {
+  if (cached && cacheOptions) {
     const { info, labels, layout } = cached;
-    const open = format === "hdf5" && layout !== undefined
+    const table = format === "hdf5" && layout !== undefined;
+    const open = table
       ? () => openCachedTable(path, info, layout, () => openReader(path, format, options))
       : () => openReader(path, format, options);
-    return new IndexedDataset(info, labels, open);
+    const rows = table && labels !== null
+      ? categoryRowsReader(path, { info, labels, layout }, cacheOptions)
+      : undefined;
+    return new IndexedDataset(info, labels, open, undefined, rows);
   }
   const reader = await openReader(path, format, options);
   try {
-    const labels = await reader.labelIndex();
+    const labels = cacheOptions && format === "hdf5"
+      ? await scanLabels(path, reader, { ...cacheOptions, onNotice: options.onNotice })
+      : await reader.labelIndex();
     if (cacheOptions) {
       const layout = format === "hdf5"
         ? (await import("./pandas_hdf.ts")).tableLayoutOf(reader) ?? undefined

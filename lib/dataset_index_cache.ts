@@ -1,7 +1,9 @@
 /**
  * A disk cache of what opening a dataset computes: its description and its label index (category ->
  * row numbers). Keyed by the file's real path, size and modification time, so a second open of an
- * unchanged file reads a few megabytes instead of decoding the whole dataset.
+ * unchanged file reads a few megabytes instead of decoding the whole dataset. Also where the
+ * other per-dataset cache entries (the category rows of `category_rows_cache.ts`) live, under the
+ * same identity.
  * @module
  */
 
@@ -29,7 +31,8 @@ export interface DatasetIndexCacheOptions {
 const MAGIC = "MLIDSIX3";
 const HEADER_BYTES = 16;
 
-interface FileIdentity {
+/** What a cache entry is for: the file's real path, size and modification time, and the pandas key. */
+export interface FileIdentity {
   path: string;
   size: number;
   mtimeMs: number;
@@ -43,20 +46,36 @@ interface StoredHeader {
   layout?: unknown;
 }
 
-async function identify(file: string, key: string | undefined): Promise<FileIdentity> {
+/** The identity of `file` (and pandas key) now; throws when the file cannot be stat'ed. */
+export async function identifyDataset(
+  file: string,
+  key: string | undefined,
+): Promise<FileIdentity> {
   const path = await Deno.realPath(file);
   const stat = await Deno.stat(path);
   return { path, size: stat.size, mtimeMs: stat.mtime?.getTime() ?? 0, key: key ?? null };
 }
 
-function cacheFile(identity: FileIdentity, cacheDir: string): string {
+/**
+ * Where the cache entry `suffix` (`.idx`, `.rows`, ...) of the dataset `identity` names lives: one
+ * name per path and key, so a changed file's new entry replaces the old one.
+ */
+export function datasetCachePath(
+  identity: FileIdentity,
+  options: { cacheDir: string; suffix: string },
+): string {
   const digest = createHash("sha256").update(`${identity.path}\0${identity.key ?? ""}`).digest(
     "hex",
   );
-  return join(cacheDir, "index", `${digest.slice(0, 32)}.idx`);
+  return join(options.cacheDir, "index", `${digest.slice(0, 32)}${options.suffix}`);
 }
 
-function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+function cacheFile(identity: FileIdentity, cacheDir: string): string {
+  return datasetCachePath(identity, { cacheDir, suffix: ".idx" });
+}
+
+/** Whether two identities name the same unchanged file and key. */
+export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.path === b.path && a.size === b.size && a.mtimeMs === b.mtimeMs && a.key === b.key;
 }
 
@@ -68,7 +87,7 @@ export async function loadDatasetIndex(
   let bytes: Uint8Array;
   let identity: FileIdentity;
   try {
-    identity = await identify(file, options.key);
+    identity = await identifyDataset(file, options.key);
     bytes = await Deno.readFile(cacheFile(identity, options.cacheDir));
   } catch {
     return null;
@@ -108,7 +127,7 @@ export async function saveDatasetIndex(
   index: DatasetIndex,
   options: DatasetIndexCacheOptions,
 ): Promise<void> {
-  const identity = await identify(file, options.key);
+  const identity = await identifyDataset(file, options.key);
   const header: StoredHeader = {
     identity,
     info: index.info,

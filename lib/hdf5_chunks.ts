@@ -1098,6 +1098,244 @@ export interface ReadRowBytesOptions extends ReadChunksOptions {
   byteLength?: number;
 }
 
+/** Where the bytes of a row sit in the decoded chunks of one dataset. */
+interface RowGeometry {
+  /** Bytes of a row: the element size times the elements of the trailing dimensions. */
+  readonly rowBytes: number;
+  readonly chunkRows: number;
+  /** The shuffle filter's element size when chunks are left shuffled (applied first), else 0. */
+  readonly shuffleSize: number;
+  readonly shuffleElements: number;
+  /** Bytes of the shuffled part of a chunk; a tail past the last element is as stored. */
+  readonly shuffledBytes: number;
+  /** A byte of a row is one byte plane (shuffle element = row): the fast case. */
+  readonly planes: boolean;
+}
+
+function rowGeometry(index: ChunkIndex, plan: DecodePlan): RowGeometry {
+  const rowElements = index.shape.slice(1).reduce((product, extent) => product * extent, 1);
+  const rowBytes = index.elementSize * rowElements;
+  // Shuffled chunks hold byte k of the chunk at (k % size) * elements + floor(k / size).
+  const shuffleSize = plan.shuffleSizes[0] === 1
+    ? index.filters[0].clientData[0] ?? index.elementSize
+    : 0;
+  const shuffleElements = shuffleSize > 0 ? Math.floor(plan.expected / shuffleSize) : 0;
+  return {
+    rowBytes,
+    chunkRows: index.chunkShape[0],
+    shuffleSize,
+    shuffleElements,
+    shuffledBytes: shuffleElements * shuffleSize,
+    planes: shuffleSize === rowBytes,
+  };
+}
+
+/** Copies bytes `byteOffset` to `byteOffset + byteLength` of row `row` of a decoded chunk to `out` at `into`. */
+function gatherRow(
+  geometry: RowGeometry,
+  bytes: Uint8Array,
+  shuffled: boolean,
+  row: number,
+  out: Uint8Array,
+  into: number,
+  byteOffset: number,
+  byteLength: number,
+): void {
+  const at = row * geometry.rowBytes + byteOffset;
+  if (!shuffled) out.set(bytes.subarray(at, at + byteLength), into);
+  else if (geometry.planes) {
+    const chunkRows = geometry.chunkRows;
+    let from = byteOffset * chunkRows + row;
+    for (let b = 0; b < byteLength; b++) {
+      out[into + b] = bytes[from];
+      from += chunkRows;
+    }
+  } else {
+    const { shuffleSize, shuffleElements, shuffledBytes } = geometry;
+    for (let b = 0; b < byteLength; b++) {
+      const k = at + b;
+      out[into + b] = bytes[
+        k < shuffledBytes ? (k % shuffleSize) * shuffleElements + Math.floor(k / shuffleSize) : k
+      ];
+    }
+  }
+}
+
+/** Copies the bytes of rows `from` to `to` of a decoded chunk, row after row, to `out` at `into`. */
+function gatherRange(
+  geometry: RowGeometry,
+  bytes: Uint8Array,
+  shuffled: boolean,
+  range: { from: number; to: number; into: number; byteOffset: number; byteLength: number },
+  out: Uint8Array,
+): void {
+  const { from, to, into, byteOffset, byteLength } = range;
+  if (shuffled && geometry.planes) {
+    // Every row: walk each byte plane once, in order.
+    for (let b = 0; b < byteLength; b++) {
+      const plane = (byteOffset + b) * geometry.chunkRows;
+      let at = into + b;
+      for (let row = from; row < to; row++) {
+        out[at] = bytes[plane + row];
+        at += byteLength;
+      }
+    }
+  } else {
+    for (let row = from; row < to; row++) {
+      gatherRow(
+        geometry,
+        bytes,
+        shuffled,
+        row,
+        out,
+        into + (row - from) * byteLength,
+        byteOffset,
+        byteLength,
+      );
+    }
+  }
+}
+
+/** Which bytes of a chunk's rows to copy, and where to. */
+export interface RowCopyOptions {
+  /** Where in `out` the first byte goes; default 0. */
+  at?: number;
+  /** First byte of each row to take; default 0. */
+  byteOffset?: number;
+  /** Bytes of each row to take; default the rest of the row. */
+  byteLength?: number;
+}
+
+/**
+ * One decoded chunk of a chunked dataset, as rows: copies the bytes of its rows out of the
+ * decoded chunk, taking them straight from shuffled byte planes as `readRowBytes` does.
+ */
+export interface ChunkRows {
+  /** The first row (along the first dimension) the chunk holds. */
+  readonly start: number;
+  /** Rows of the dataset in this chunk (fewer than the chunk's rows for the last one). */
+  readonly count: number;
+  /** Bytes of a whole row. */
+  readonly rowBytes: number;
+  /** Copies (bytes of) row `row` of this chunk (0-based within it) to `out`. */
+  copyRow(row: number, out: Uint8Array, options?: RowCopyOptions): void;
+  /** Copies (bytes of) rows `from` to `to` of this chunk to `out`, one after another. */
+  copyRange(range: { from: number; to: number }, out: Uint8Array, options?: RowCopyOptions): void;
+}
+
+class DecodedChunkRows implements ChunkRows {
+  readonly #geometry: RowGeometry;
+  readonly #bytes: Uint8Array;
+  readonly #shuffled: boolean;
+  readonly start: number;
+  readonly count: number;
+  readonly rowBytes: number;
+
+  constructor(geometry: RowGeometry, bytes: Uint8Array, location: ChunkLocation, total: number) {
+    this.#geometry = geometry;
+    this.#bytes = bytes;
+    this.#shuffled = geometry.shuffleSize > 0 && (location.filterMask & 1) === 0;
+    this.start = location.start;
+    this.count = Math.max(0, Math.min(geometry.chunkRows, total - location.start));
+    this.rowBytes = geometry.rowBytes;
+  }
+
+  #field(options: RowCopyOptions): { byteOffset: number; byteLength: number } {
+    const byteOffset = options.byteOffset ?? 0;
+    const byteLength = options.byteLength ?? this.rowBytes - byteOffset;
+    if (byteOffset < 0 || byteLength < 0 || byteOffset + byteLength > this.rowBytes) {
+      throw new RangeError(
+        `bytes ${byteOffset}+${byteLength} are outside a ${this.rowBytes}-byte row`,
+      );
+    }
+    return { byteOffset, byteLength };
+  }
+
+  #check(from: number, to: number): void {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to)) {
+      throw new RangeError(`rows ${from} to ${to} are not a range`);
+    }
+    if (to > this.count) {
+      throw new RangeError(`row ${to - 1} is outside the chunk's ${this.count} rows`);
+    }
+  }
+
+  copyRow(row: number, out: Uint8Array, options: RowCopyOptions = {}): void {
+    this.#check(row, row + 1);
+    const { byteOffset, byteLength } = this.#field(options);
+    gatherRow(
+      this.#geometry,
+      this.#bytes,
+      this.#shuffled,
+      row,
+      out,
+      options.at ?? 0,
+      byteOffset,
+      byteLength,
+    );
+  }
+
+  copyRange(
+    range: { from: number; to: number },
+    out: Uint8Array,
+    options: RowCopyOptions = {},
+  ): void {
+    this.#check(range.from, range.to);
+    const { byteOffset, byteLength } = this.#field(options);
+    const into = options.at ?? 0;
+    gatherRange(this.#geometry, this.#bytes, this.#shuffled, {
+      from: range.from,
+      to: range.to,
+      into,
+      byteOffset,
+      byteLength,
+    }, out);
+  }
+}
+
+/**
+ * Every chunk of a chunked dataset, decoded once, in row order, as {@linkcode ChunkRows}: for one
+ * pass that takes several fields (or whole rows) of each chunk. A chunk is valid until the next.
+ */
+export async function* scanChunkRows(
+  path: string,
+  index: ChunkIndex,
+  options: ReadChunksOptions = {},
+): AsyncIterable<ChunkRows> {
+  const plan = decodePlan(index, true);
+  const geometry = rowGeometry(index, plan);
+  const total = index.shape[0];
+  const chunkRows = geometry.chunkRows;
+  for (let c = 0; c < index.chunks.length; c++) {
+    if (index.chunks[c].start !== c * chunkRows) {
+      throw new InputError(
+        `${path}: rows ${c * chunkRows} to ${
+          (c + 1) * chunkRows - 1
+        } were never written to the file`,
+        { hint: "the dataset is sparse; read it without the fast path" },
+      );
+    }
+  }
+  if (index.chunks.length * chunkRows < total) {
+    throw new InputError(`${path}: the last rows were never written to the file`, {
+      hint: "the dataset is sparse; read it without the fast path",
+    });
+  }
+  const file = await openFile(path);
+  try {
+    const order = index.chunks.map((_, i) => i);
+    for await (
+      const { chunk, bytes } of decodeChunks(file, index, order, plan, options.concurrency, true)
+    ) {
+      yield new DecodedChunkRows(geometry, bytes, index.chunks[chunk], total);
+    }
+  } catch (error) {
+    throw inFile(path, error);
+  } finally {
+    file.close();
+  }
+}
+
 /**
  * Bytes `byteOffset` to `byteOffset + byteLength` of each wanted row (index along the first
  * dimension, every trailing one included) of a chunked dataset, row after row. Reads each needed
@@ -1109,15 +1347,16 @@ export async function readRowBytes(
   index: ChunkIndex,
   options: ReadRowBytesOptions = {},
 ): Promise<Uint8Array> {
-  const rowElements = index.shape.slice(1).reduce((product, extent) => product * extent, 1);
-  const rowBytes = index.elementSize * rowElements;
+  const plan = decodePlan(index, true);
+  const geometry = rowGeometry(index, plan);
+  const rowBytes = geometry.rowBytes;
   const byteOffset = options.byteOffset ?? 0;
   const byteLength = options.byteLength ?? rowBytes - byteOffset;
   if (byteOffset < 0 || byteLength < 0 || byteOffset + byteLength > rowBytes) {
     throw new RangeError(`bytes ${byteOffset}+${byteLength} are outside a ${rowBytes}-byte row`);
   }
   const total = index.shape[0];
-  const chunkRows = index.chunkShape[0];
+  const chunkRows = geometry.chunkRows;
   const positions = new Map<number, number>(); // chunk number along the rows -> position in index.chunks
   index.chunks.forEach((chunk, position) => positions.set(chunk.start / chunkRows, position));
 
@@ -1163,58 +1402,34 @@ export async function readRowBytes(
   chunks.sort((a, b) => index.chunks[a].address - index.chunks[b].address);
 
   const out = new Uint8Array(count * byteLength);
-  const plan = decodePlan(index, true);
-  // Shuffled chunks hold byte k of the chunk at (k % size) * elements + floor(k / size).
-  const shuffleSize = plan.shuffleSizes[0] === 1
-    ? index.filters[0].clientData[0] ?? index.elementSize
-    : 0;
-  const shuffleElements = shuffleSize > 0 ? Math.floor(plan.expected / shuffleSize) : 0;
-  const shuffledBytes = shuffleElements * shuffleSize; // a tail past the last element is as stored
-  const planes = shuffleSize === rowBytes; // a byte of a row is one byte plane: the fast case
   const file = await openFile(path);
   try {
     const decoded = decodeChunks(file, index, chunks, plan, options.concurrency, false);
     for await (const { chunk, bytes } of decoded) {
       const location = index.chunks[chunk];
       const key = location.start / chunkRows;
-      // Without `rows`: rows [from, to) of this chunk, to slots from `location.start + from - first`.
-      const from = Math.max(0, first - location.start);
-      const to = Math.min(chunkRows, last - location.start);
-      const shuffled = shuffleSize > 0 && (location.filterMask & 1) === 0;
-      const take = (row: number, slot: number): void => {
-        const into = slot * byteLength;
-        const at = row * rowBytes + byteOffset;
-        if (!shuffled) out.set(bytes.subarray(at, at + byteLength), into);
-        else if (planes) {
-          for (let b = 0; b < byteLength; b++) {
-            out[into + b] = bytes[(byteOffset + b) * chunkRows + row];
-          }
-        } else {
-          for (let b = 0; b < byteLength; b++) {
-            const k = at + b;
-            out[into + b] = bytes[
-              k < shuffledBytes
-                ? (k % shuffleSize) * shuffleElements + Math.floor(k / shuffleSize)
-                : k
-            ];
-          }
-        }
-      };
+      const shuffled = geometry.shuffleSize > 0 && (location.filterMask & 1) === 0;
       const pairs = wanted.get(key);
       if (pairs !== undefined) {
-        for (let p = 0; p < pairs.length; p += 2) take(pairs[p], pairs[p + 1]);
-      } else if (shuffled && planes) {
-        // Every row: walk each byte plane once, in order.
-        for (let b = 0; b < byteLength; b++) {
-          const plane = (byteOffset + b) * chunkRows;
-          let at = (location.start + from - first) * byteLength + b;
-          for (let row = from; row < to; row++) {
-            out[at] = bytes[plane + row];
-            at += byteLength;
-          }
+        for (let p = 0; p < pairs.length; p += 2) {
+          const slot = pairs[p + 1];
+          gatherRow(
+            geometry,
+            bytes,
+            shuffled,
+            pairs[p],
+            out,
+            slot * byteLength,
+            byteOffset,
+            byteLength,
+          );
         }
       } else {
-        for (let row = from; row < to; row++) take(row, location.start + row - first);
+        // Without `rows`: rows [from, to) of this chunk, to slots from `location.start + from - first`.
+        const from = Math.max(0, first - location.start);
+        const to = Math.min(chunkRows, last - location.start);
+        const into = (location.start + from - first) * byteLength;
+        gatherRange(geometry, bytes, shuffled, { from, to, into, byteOffset, byteLength }, out);
       }
     }
   } catch (error) {

@@ -21,7 +21,7 @@ import {
   openHdf5File,
   TypeClass,
 } from "./hdf5.ts";
-import { type ChunkIndex, readChunkIndex, readRowBytes } from "./hdf5_chunks.ts";
+import { type ChunkIndex, readChunkIndex, readRowBytes, scanChunkRows } from "./hdf5_chunks.ts";
 import {
   columnArray,
   decodeFixedString,
@@ -596,10 +596,14 @@ function cellText(cell: PyValue): string {
   return pyName(cell);
 }
 
-/** A growing list of row numbers. */
+/** A growing list of the row numbers of one category. */
 class RowList {
   data = new Uint32Array(1024);
   length = 0;
+  /** The last chunk the label scan met this category in. */
+  seenIn = -1;
+
+  constructor(readonly name: string) {}
 
   push(row: number): void {
     if (this.length === this.data.length) {
@@ -663,19 +667,39 @@ class PandasHdfDataset implements FlowDataset {
     return this.#labelIndex;
   }
 
-  async #buildLabelIndex(): Promise<LabelIndex | null> {
+  /** The label index, built by a pass that also hands `sink` rows; false when no rows went (not a native table, or already built). */
+  async labelIndexWithRows(
+    sink: CategoryRowSink,
+  ): Promise<{ labels: LabelIndex | null; rows: boolean }> {
+    const label = this.#layout.columns.find((c) => c.name === this.info.labelColumn);
+    const chunks = this.#layout.parts[0]?.chunks ?? null;
+    if (
+      this.#labelIndex !== undefined || this.tableLayout === null || label === undefined ||
+      label.part !== 0 || chunks === null || chunks.shape.length !== 1
+    ) {
+      return { labels: await this.labelIndex(), rows: false };
+    }
+    this.#labelIndex = this.#buildLabelIndex({ sink, chunks });
+    return { labels: await this.#labelIndex, rows: true };
+  }
+
+  async #buildLabelIndex(
+    scan?: { sink: CategoryRowSink; chunks: ChunkIndex },
+  ): Promise<LabelIndex | null> {
     const label = this.#layout.columns.find((c) => c.name === this.info.labelColumn);
     if (!label) return null;
     const lists = new Map<string, RowList>();
     const listFor = (name: string): RowList => {
       let list = lists.get(name);
       if (!list) {
-        list = new RowList();
+        list = new RowList(name);
         lists.set(name, list);
       }
       return list;
     };
-    if (label.part < 0) {
+    if (scan !== undefined) {
+      await this.#scanWithRows(label, listFor, scan);
+    } else if (label.part < 0) {
       const values = (label.load as () => string[])();
       for (let r = 0; r < values.length; r++) listFor(values[r]).push(r);
     } else {
@@ -699,12 +723,66 @@ class PandasHdfDataset implements FlowDataset {
     return { categories: sortCategories(categories) };
   }
 
+  /**
+   * Labels every row chunk by chunk and, in the same pass over the decoded chunk, hands the whole
+   * rows of each category `sink` wants to it, in row order.
+   */
+  async #scanWithRows(
+    label: ColumnPlan,
+    listFor: (name: string) => RowList,
+    scan: { sink: CategoryRowSink; chunks: ChunkIndex },
+  ): Promise<void> {
+    const { sink, chunks } = scan;
+    const size = label.size;
+    const chunkRows = chunks.chunkShape[0];
+    const rowBytes = chunks.elementSize;
+    const labelBytes = new Uint8Array(chunkRows * size);
+    const rowLists = new Array<RowList | null>(chunkRows).fill(null);
+    const picked = new Uint32Array(chunkRows);
+    const gathered = new Uint8Array(chunkRows * rowBytes);
+    const classify = label.decode === "string"
+      ? this.#stringClassifier(label, listFor)
+      : codeClassifier(label, listFor);
+    const met: RowList[] = [];
+    let chunkNumber = 0;
+    for await (const chunk of scanChunkRows(this.#path, chunks)) {
+      const n = chunk.count;
+      chunk.copyRange({ from: 0, to: n }, labelBytes, {
+        byteOffset: label.offset,
+        byteLength: size,
+      });
+      classify(labelBytes.subarray(0, n * size), chunk.start, rowLists);
+      met.length = 0;
+      for (let r = 0; r < n; r++) {
+        const list = rowLists[r];
+        if (list !== null && list.seenIn !== chunkNumber) {
+          list.seenIn = chunkNumber;
+          met.push(list);
+        }
+      }
+      for (const list of met) {
+        if (!sink.wants(list.name)) continue;
+        let count = 0;
+        for (let r = 0; r < n; r++) {
+          if (rowLists[r] !== list) continue;
+          chunk.copyRow(r, gathered, { at: count * rowBytes });
+          picked[count++] = chunk.start + r;
+        }
+        sink.take(list.name, {
+          rows: picked.subarray(0, count),
+          bytes: gathered.subarray(0, count * rowBytes),
+        });
+      }
+      chunkNumber++;
+    }
+  }
+
   /** Classifies fixed-width label strings by their raw bytes, decoding each distinct label once. */
   #stringClassifier(label: ColumnPlan, listFor: (name: string) => RowList): Classifier {
     const size = label.size;
     const known: { bytes: Uint8Array; list: RowList }[] = [];
     let last = -1;
-    return (bytes, first) => {
+    return (bytes, first, lists) => {
       const rows = Math.floor(bytes.length / Math.max(size, 1));
       for (let r = 0; r < rows; r++) {
         const at = r * size;
@@ -725,6 +803,7 @@ class PandasHdfDataset implements FlowDataset {
           match = known.length - 1;
         }
         known[match].list.push(first + r);
+        if (lists !== undefined) lists[r] = known[match].list;
         last = match;
       }
     };
@@ -784,8 +863,11 @@ function fieldOf(plan: ColumnPlan): FieldColumn {
   return { name, dtype, offset, size, decode, storage, categories };
 }
 
-/** Rows of label bytes from row `first` on, sorted into their categories' row lists. */
-type Classifier = (bytes: Uint8Array, first: number) => void;
+/**
+ * Rows of label bytes from row `first` on, sorted into their categories' row lists; with `lists`,
+ * row r's list (null for a missing label) is also put at `lists[r]`.
+ */
+type Classifier = (bytes: Uint8Array, first: number, lists?: (RowList | null)[]) => void;
 
 /** Rows labelled at once by the label scan. */
 const LABEL_WINDOW_ROWS = 1 << 16;
@@ -796,7 +878,7 @@ function codeClassifier(label: ColumnPlan, listFor: (name: string) => RowList): 
   const oneBytes = new Uint8Array(one.buffer);
   const byCode = new Map<number | bigint, RowList | null>();
   const size = label.size;
-  return (bytes, first) => {
+  return (bytes, first, lists) => {
     const rows = Math.floor(bytes.length / Math.max(size, 1));
     for (let r = 0; r < rows; r++) {
       for (let k = 0; k < size; k++) oneBytes[k] = bytes[r * size + k];
@@ -812,8 +894,29 @@ function codeClassifier(label: ColumnPlan, listFor: (name: string) => RowList): 
         byCode.set(code, list);
       }
       list?.push(first + r);
+      if (lists !== undefined) lists[r] = list;
     }
   };
+}
+
+/** Receives, during the label scan, the raw rows (the on-disk row bytes) of the categories it wants. */
+export interface CategoryRowSink {
+  /** Whether rows of `category` are wanted now; asked for each chunk the category is met in. */
+  wants(category: string): boolean;
+  /** Rows of `category` (ascending row numbers) and their bytes, row after row; valid during the call only. */
+  take(category: string, batch: { rows: Uint32Array; bytes: Uint8Array }): void;
+}
+
+/**
+ * The label index of `dataset`, built (for a pandas table read natively) in the one pass over its
+ * chunks that also hands `sink` the rows it wants; `rows` says whether that pass ran.
+ */
+export async function labelIndexWithRows(
+  dataset: FlowDataset,
+  sink: CategoryRowSink,
+): Promise<{ labels: LabelIndex | null; rows: boolean }> {
+  if (dataset instanceof PandasHdfDataset) return await dataset.labelIndexWithRows(sink);
+  return { labels: await dataset.labelIndex(), rows: false };
 }
 
 /** The layout rows of `dataset` are read by without h5wasm, when it is a pandas table read natively. */

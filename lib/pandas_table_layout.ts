@@ -241,6 +241,21 @@ export async function readTableRows(
   layout: PandasTableLayout,
   rows: ArrayLike<number>,
 ): Promise<FlowFrame> {
+  const chunks = layout.chunks;
+  return await decodeTableRows(layout, rows, {
+    read: (options) => readRowBytes(path, chunks, options),
+  });
+}
+
+/**
+ * The given rows of a pandas table, every column, from whole raw rows `read` gives (the table's
+ * chunks, or a copy of its rows elsewhere), decoded as `readTableRows` decodes them.
+ */
+export async function decodeTableRows(
+  layout: PandasTableLayout,
+  rows: ArrayLike<number>,
+  options: { read: RowBytesReader },
+): Promise<FlowFrame> {
   const n = rows.length;
   const sorted = sortRows(rows, layout.rows);
   const outputs = layout.columns.map((column) => columnArray(column, n));
@@ -249,7 +264,7 @@ export async function readTableRows(
   targets.push({ column: layout.index, out: index });
   const chunks = layout.chunks;
   await readFields(
-    (options) => readRowBytes(path, chunks, options),
+    options.read,
     sorted,
     { rowBytes: chunks.elementSize, chunkRows: chunks.chunkShape[0], targets },
     textDecoderFor(layout.encoding),

@@ -8,6 +8,7 @@ import {
   readChunkIndex,
   readChunks,
   readRowBytes,
+  scanChunkRows,
 } from "../lib/hdf5_chunks.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
@@ -311,6 +312,37 @@ for (const { file, dataset } of FILTER_CASES) {
           all.subarray(row * size, (row + 1) * size),
         )
       );
+    }
+  });
+}
+
+for (const { file, dataset } of FILTER_CASES) {
+  Deno.test(`scanChunkRows yields every chunk of ${file} in row order, its rows as readRowBytes reads them`, async () => {
+    const path = fixture(file);
+    const index = await indexOf(path, dataset);
+    const size = index.elementSize;
+    const all = await allRowBytes(path, index);
+    for (const concurrency of [1, 2]) {
+      let next = 0;
+      for await (const chunk of scanChunkRows(path, index, { concurrency })) {
+        assert.equal(chunk.start, next);
+        assert.equal(chunk.rowBytes, size);
+        const whole = new Uint8Array(chunk.count * size);
+        chunk.copyRange({ from: 0, to: chunk.count }, whole);
+        assert.deepEqual(whole, all.subarray(next * size, (next + chunk.count) * size));
+        const field = new Uint8Array(4 * chunk.count);
+        chunk.copyRange({ from: 0, to: chunk.count }, field, { byteOffset: 8, byteLength: 4 });
+        const one = new Uint8Array(size + 3);
+        for (let r = 0; r < chunk.count; r++) {
+          const row = all.subarray((next + r) * size, (next + r + 1) * size);
+          assert.deepEqual(field.subarray(r * 4, r * 4 + 4), row.subarray(8, 12));
+          chunk.copyRow(r, one, { at: 3 });
+          assert.deepEqual(one.subarray(3), row);
+        }
+        assert.throws(() => chunk.copyRow(chunk.count, one), RangeError);
+        next += chunk.count;
+      }
+      assert.equal(next, index.shape[0]);
     }
   });
 }

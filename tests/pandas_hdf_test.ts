@@ -3,7 +3,13 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "../lib/errors.ts";
 import type { FlowDataset } from "../lib/flow_dataset.ts";
 import type { FlowFrame } from "../lib/frame.ts";
-import { listPandasKeys, openPandasHdf, tableLayoutOf } from "../lib/pandas_hdf.ts";
+import {
+  labelIndexWithRows,
+  listPandasKeys,
+  openPandasHdf,
+  tableLayoutOf,
+} from "../lib/pandas_hdf.ts";
+import { readRowBytes } from "../lib/hdf5_chunks.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const SHARED = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
@@ -443,5 +449,57 @@ Deno.test("openPandasHdf: damaged compressed data is an InputError, in labelInde
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("labelIndexWithRows: the label index of labelIndex, and the rows the sink wants, in row order", async () => {
+  for (const file of ["table_zlib.h5", "table_categorical.h5"]) {
+    const path = FIXTURES + file;
+    const plain = await openPandasHdf(path);
+    const scanned = await openPandasHdf(path);
+    try {
+      const want = await plain.labelIndex();
+      assert.ok(want);
+      const handed = new Map<string, { rows: number[]; bytes: Uint8Array[] }>();
+      const skipped = want.categories[1].name;
+      const result = await labelIndexWithRows(scanned, {
+        wants: (category) => category !== skipped,
+        take: (category, batch) => {
+          let entry = handed.get(category);
+          if (entry === undefined) handed.set(category, entry = { rows: [], bytes: [] });
+          entry.rows.push(...batch.rows);
+          entry.bytes.push(batch.bytes.slice());
+        },
+      });
+      assert.equal(result.rows, true, file);
+      assert.deepEqual(result.labels, want);
+      assert.deepEqual(await scanned.labelIndex(), want);
+      const table = tableLayoutOf(scanned);
+      assert.ok(table);
+      const rowBytes = table.chunks.elementSize;
+      assert.equal(handed.has(skipped), false);
+      for (const category of want.categories) {
+        if (category.name === skipped) continue;
+        const entry = handed.get(category.name);
+        assert.ok(entry, category.name);
+        assert.deepEqual(entry.rows, Array.from(category.rows));
+        const bytes = new Uint8Array(entry.rows.length * rowBytes);
+        let at = 0;
+        for (const piece of entry.bytes) {
+          bytes.set(piece, at);
+          at += piece.length;
+        }
+        assert.deepEqual(bytes, await readRowBytes(path, table.chunks, { rows: entry.rows }));
+      }
+      // Built already: a second call hands nothing.
+      const again = await labelIndexWithRows(scanned, {
+        wants: () => true,
+        take: () => assert.fail("no rows after the index is built"),
+      });
+      assert.equal(again.rows, false);
+    } finally {
+      plain.close();
+      scanned.close();
+    }
   }
 });
