@@ -28,7 +28,8 @@ export interface DatasetIndexCacheOptions {
   key?: string;
 }
 
-const MAGIC = "MLIDSIX3";
+// 4: indexes from before the category rows cache are rebuilt once, which also writes that cache.
+const MAGIC = "MLIDSIX4";
 const HEADER_BYTES = 16;
 
 /** What a cache entry is for: the file's real path, size and modification time, and the pandas key. */
