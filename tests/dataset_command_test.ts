@@ -65,7 +65,8 @@ function assertBadInput(
   assert.equal(run.stdout, "");
   if (options.datasetIsFine) {
     // The dataset itself was fine, so its index may be cached; nothing else may be.
-    assert.ok(run.cached.every((file) => /\/index\/[0-9a-f]+\.idx$/.test(file)), run.cached.join());
+    const cacheEntry = /\/index\/[0-9a-f]+\.(idx|rows\/(\d+\.rows|manifest\.json))$/;
+    assert.ok(run.cached.every((file) => cacheEntry.test(file)), run.cached.join());
   } else {
     assert.deepEqual(run.cached, [], "nothing left in the cache");
   }
