@@ -469,7 +469,7 @@ async function runRound(session: Session, choice: RoundChoice): Promise<void> {
   io.stderr.write(
     `sent ${formatCount(frame.length)} flows in ${outcome.requests} request${
       outcome.requests === 1 ? "" : "s"
-    } in ${sendSeconds.toFixed(2)} s (${
+    } in ${sendSeconds.toFixed(3)} s (${
       formatCount(Math.round(frame.length / Math.max(sendSeconds, 1e-6)))
     } flows/s)\n`,
   );
