@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { MLIDS_PERMISSIONS } from "../dev/permissions.ts";
 import { mlidsArgs, mlidsCommand, mlidsEnv, REPO_ROOT } from "../dev/run_mlids.ts";
 import { createIdsTopology, startEmulator } from "../dev/emulator.ts";
@@ -210,9 +210,11 @@ Deno.test({
       assert.equal(install.code, 0, new TextDecoder().decode(install.stderr));
       const shim = await Deno.readTextFile(join(root, "bin", "mlids"));
       for (const flag of MLIDS_PERMISSIONS) assert.ok(shim.includes(flag), flag);
+      // The installed shim runs `deno` from PATH, as it will on a user's machine.
+      const path = `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`;
       const version = await new Deno.Command(join(root, "bin", "mlids"), {
         args: ["--version"],
-        env: await mlidsEnv(),
+        env: await mlidsEnv({ PATH: path }),
         stdout: "piped",
         stderr: "piped",
       }).output();
