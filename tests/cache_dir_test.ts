@@ -1,22 +1,7 @@
 import assert from "node:assert/strict";
 import { defaultCacheDir } from "../lib/cache_dir.ts";
 import { MachineError } from "../lib/errors.ts";
-
-function withEnv(vars: Record<string, string | undefined>, body: () => void): void {
-  const saved = Object.fromEntries(Object.keys(vars).map((key) => [key, Deno.env.get(key)]));
-  try {
-    for (const [key, value] of Object.entries(vars)) {
-      if (value === undefined) Deno.env.delete(key);
-      else Deno.env.set(key, value);
-    }
-    body();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) Deno.env.delete(key);
-      else Deno.env.set(key, value);
-    }
-  }
-}
+import { withEnv } from "./support/with_env.ts";
 
 Deno.test({
   name: "cache dir: XDG_CACHE_HOME first, then ~/.cache; an empty XDG_CACHE_HOME counts as unset",

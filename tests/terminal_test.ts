@@ -1,21 +1,6 @@
 import assert from "node:assert/strict";
 import { colourEnabled, escapeControl, stylesFor } from "../lib/terminal.ts";
-
-function withEnv(vars: Record<string, string | undefined>, body: () => void): void {
-  const saved = Object.fromEntries(Object.keys(vars).map((key) => [key, Deno.env.get(key)]));
-  try {
-    for (const [key, value] of Object.entries(vars)) {
-      if (value === undefined) Deno.env.delete(key);
-      else Deno.env.set(key, value);
-    }
-    body();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) Deno.env.delete(key);
-      else Deno.env.set(key, value);
-    }
-  }
-}
+import { withEnv } from "./support/with_env.ts";
 
 Deno.test("terminal: NO_COLOR turns colour off even when forced", () => {
   withEnv({ NO_COLOR: "1", FORCE_COLOR: "1" }, () => {
