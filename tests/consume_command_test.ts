@@ -8,6 +8,7 @@ import {
 import { createIdsTopology, type Emulator, startEmulator } from "../dev/emulator.ts";
 import { publishPrediction, publishPredictions } from "../dev/publish_notifications.ts";
 import { decodeNotification } from "../lib/notifications.ts";
+import { mlidsArgs, mlidsEnv } from "../dev/run_mlids.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const COLUMNS = ["dst_port", "protocol", "timestamp"];
@@ -711,4 +712,51 @@ Deno.test("mlids consume takes credentials and region from a --profile, with no 
       await Deno.remove(dir, { recursive: true });
     }
   });
+});
+
+const hasScript = await new Deno.Command("script", { args: ["--version"], stdout: "null" })
+  .output().then((out) => out.code === 0, () => false);
+
+Deno.test({
+  name: "mlids consume on a terminal keeps a status line of polls, shown, deleted, malformed",
+  ignore: !hasScript || Deno.build.os === "windows",
+  async fn() {
+    await withEmulator(async (emulator) => {
+      const topology = await createIdsTopology(emulator);
+      await publishPredictions(emulator.sns, topology.topicArn, notices(2));
+      const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+      const command = [
+        Deno.execPath(),
+        ...mlidsArgs([
+          "consume",
+          "--queue-url",
+          topology.queueUrl,
+          "--endpoint-url",
+          emulator.endpoint,
+          "--delete-messages",
+          "--wait-time",
+          "1",
+          "--idle-exit",
+          "3",
+        ]),
+      ].map(quote).join(" ");
+      // util-linux `script` gives mlids a pseudo-terminal for stdout and stderr.
+      const out = await new Deno.Command("script", {
+        args: ["-qfec", command, "/dev/null"],
+        env: await mlidsEnv(baseEnv({ NO_COLOR: "", TERM: "xterm-256color" })),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const screen = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, screen.slice(-1500));
+      assert.equal(screen.split("Attack detected [").length - 1, 2);
+      assert.match(
+        screen,
+        /polls \d+ · shown 2 · deleted 2 · malformed 0 · (last message|no message)/,
+      );
+      // Drawn in place: the line is rewritten with a carriage return and cleared, not appended.
+      assert.ok(screen.includes("\r\x1b["), "the status line is redrawn in place");
+    });
+  },
 });
