@@ -36,10 +36,15 @@ export interface OpenDatasetOptions {
   showProgress?: boolean;
   /** Receives one-line notices (skipped header lines, dropped columns, ...) meant for stderr. */
   onNotice?: (message: string) => void;
+  /** From this many rows on, a first open says it is indexing (default 200,000). */
+  indexNoticeRows?: number;
 }
 
 /** The storage family of a local file, told from its first bytes. */
 export type StoredFormat = "hdf5" | "csv";
+
+/** From this many rows on, the first open says that it is indexing. */
+const LARGE_DATASET_ROWS = 200_000;
 
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -330,6 +335,17 @@ export async function openDataset(
   }
   const reader = await openReader(path, format, options);
   try {
+    // The first open of a large dataset decodes every label once (a few seconds for millions of
+    // flows); say so, since nothing else moves on the terminal meanwhile.
+    if (
+      reader.info.labelColumn !== null &&
+      reader.info.rows >= (options.indexNoticeRows ?? LARGE_DATASET_ROWS)
+    ) {
+      options.onNotice?.(
+        `indexing the labels of ${reader.info.rows.toLocaleString("en-US")} flows` +
+          (cacheOptions ? " (once: the index is cached for the next open)" : ""),
+      );
+    }
     const labels = cacheOptions && format === "hdf5"
       ? await scanLabels(path, reader, { ...cacheOptions, onNotice: options.onNotice })
       : await reader.labelIndex();

@@ -206,3 +206,20 @@ Deno.test("openDataset: a vanished category rows cache falls back to the file", 
     }
   });
 });
+
+Deno.test("openDataset: the first open of a large dataset says it is indexing, a cached one does not", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const notices: string[] = [];
+    const options = { cacheDir, indexNoticeRows: 300, onNotice: (m: string) => notices.push(m) };
+    (await openDataset(path, options)).close();
+    assert.deepEqual(notices, [
+      "indexing the labels of 300 flows (once: the index is cached for the next open)",
+    ]);
+    (await openDataset(path, options)).close();
+    assert.equal(notices.length, 1);
+    const small: string[] = [];
+    (await openDataset(path, { cacheDir: `${cacheDir}-2`, onNotice: (m) => small.push(m) }))
+      .close();
+    assert.deepEqual(small, [], "small datasets open silently");
+  });
+});
