@@ -11,9 +11,9 @@
 
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { mlidsArgs, mlidsEnv } from "../dev/run_mlids.ts";
-import { createIdsTopology, startEmulator } from "../dev/emulator.ts";
+import { createIdsTopology, queueCounts, startEmulator } from "../dev/emulator.ts";
 import { startStandinApi } from "../dev/standin_api.ts";
 import { type PredictionNotice, publishPredictions } from "../dev/publish_notifications.ts";
 import { openDataset } from "../lib/dataset.ts";
@@ -332,18 +332,9 @@ function noticesFrom(frameColumns: string[], values: unknown[][]): PredictionNot
   return values.map((row, i) => ({ columns: frameColumns, index: i, row, prediction: 1 as const }));
 }
 
-async function queueDepth(
-  emulator: Awaited<ReturnType<typeof startEmulator>>,
-  queueUrl: string,
-): Promise<number> {
-  const attributes = await emulator.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const counts = await queueCounts(sqs, queueUrl);
+  return counts.visible + counts.inFlight;
 }
 
 async function benchConsume(file: string, messages: number): Promise<void> {
@@ -373,7 +364,7 @@ async function benchConsume(file: string, messages: number): Promise<void> {
       emulator.region,
       String(messages),
     ]);
-    const leftAfterBaseline = await queueDepth(emulator, topology.queueUrl);
+    const leftAfterBaseline = await queueDepth(emulator.sqs, topology.queueUrl);
     for (const output of ["table", "jsonl"] as const) {
       log(`publishing ${messages} notifications for mlids --output ${output}`);
       await publishPredictions(emulator.sns, topology.topicArn, notices);
@@ -412,7 +403,7 @@ async function benchConsume(file: string, messages: number): Promise<void> {
         )
         : [...ours.stdout.matchAll(/^Attack detected \[([^\]]+)\]$/gm)].map((match) => match[1]);
       const unique = new Set(ids).size;
-      const left = await queueDepth(emulator, topology.queueUrl);
+      const left = await queueDepth(emulator.sqs, topology.queueUrl);
       const lost = messages - unique - left;
       const oursRate = unique / ours.seconds;
       record({

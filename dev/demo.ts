@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createIdsTopology, type Emulator, startEmulator } from "./emulator.ts";
 import { type StandinApi, startStandinApi } from "./standin_api.ts";
-import { mlidsCommand, REPO_ROOT } from "./run_mlids.ts";
+import { mlidsCommand, REPO_ROOT, shellQuote } from "./run_mlids.ts";
 
 const DEMO_DATASET = join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5");
 const BUCKET = "ml-ids-2018-full";
@@ -30,10 +30,6 @@ export interface DemoSummary {
 
 function step(text: string): void {
   console.error(`\n==> ${text}`);
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 /** Runs mlids with the permissions the binary carries; its output is copied through and returned. */

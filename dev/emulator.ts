@@ -65,6 +65,16 @@ export async function startEmulator(
   };
 }
 
+/** Runs `body` with an emulator started for it, and stops the emulator afterwards, whatever happens. */
+export async function withEmulator(body: (emulator: Emulator) => Promise<void>): Promise<void> {
+  const emulator = await startEmulator();
+  try {
+    await body(emulator);
+  } finally {
+    await emulator.stop();
+  }
+}
+
 /** Creates the predictions topic, the attack queue and the filtered subscription, as ML-IDS deploys them. */
 export async function createIdsTopology(
   emulator: Emulator,
@@ -104,4 +114,21 @@ export async function createIdsTopology(
     }),
   );
   return { topicArn, queueUrl, queueArn };
+}
+
+/** How many messages `queueUrl` holds: visible ones and ones received but not yet deleted. */
+export async function queueCounts(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number }> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return {
+    visible: Number(out.Attributes?.ApproximateNumberOfMessages),
+    inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible),
+  };
 }

@@ -36,6 +36,16 @@ export function mlidsArgs(args: readonly string[]): string[] {
   return ["run", ...MLIDS_PERMISSIONS, "--no-prompt", join(REPO_ROOT, "main.ts"), ...args];
 }
 
+/** `arg` as one POSIX shell word: as it is when that is safe, else in single quotes. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+/** The shell command line (quoted) that runs mlids with `args` under the binary's permissions. */
+export function mlidsShellCommand(args: readonly string[]): string {
+  return [Deno.execPath(), ...mlidsArgs(args)].map(shellQuote).join(" ");
+}
+
 /** Environment for an mlids child: `env` plus the parent's DENO_DIR. */
 export async function mlidsEnv(env: Record<string, string> = {}): Promise<Record<string, string>> {
   const denoDir = await currentDenoDir();

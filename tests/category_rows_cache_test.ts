@@ -6,6 +6,7 @@ import {
   loadCategoryRows,
 } from "../lib/category_rows_cache.ts";
 import type { LabelIndex } from "../lib/flow_dataset.ts";
+import { listFiles } from "./support/files.ts";
 
 const ROW_BYTES = 8;
 
@@ -48,20 +49,6 @@ function scan(
       sink.take(name, { rows: Uint32Array.from(rows), bytes });
     }
   }
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory) files.push(...await listFiles(path));
-      else files.push(path);
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return files.sort();
 }
 
 async function withTemp(body: (file: string, cacheDir: string) => Promise<void>): Promise<void> {

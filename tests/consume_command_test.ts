@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
-import {
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
-import { createIdsTopology, type Emulator, startEmulator } from "../dev/emulator.ts";
+import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { createIdsTopology, queueCounts, startEmulator, withEmulator } from "../dev/emulator.ts";
 import { publishPrediction, publishPredictions } from "../dev/publish_notifications.ts";
 import { decodeNotification } from "../lib/notifications.ts";
-import { mlidsArgs, mlidsEnv } from "../dev/run_mlids.ts";
+import { mlidsEnv, mlidsShellCommand } from "../dev/run_mlids.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const COLUMNS = ["dst_port", "protocol", "timestamp"];
@@ -134,19 +129,6 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-async function queueCounts(sqs: SQSClient, queueUrl: string) {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return {
-    visible: Number(out.Attributes?.ApproximateNumberOfMessages),
-    inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible),
-  };
-}
-
 /** Receives (and deletes nothing) until `count` flow indexes were collected or `timeoutMs` passed. */
 async function drainIndexes(
   sqs: SQSClient,
@@ -185,15 +167,6 @@ function range(count: number, start = 0): number[] {
 
 function sorted(values: number[]): number[] {
   return [...values].sort((a, b) => a - b);
-}
-
-async function withEmulator(run: (emulator: Emulator) => Promise<void>): Promise<void> {
-  const emulator = await startEmulator();
-  try {
-    await run(emulator);
-  } finally {
-    await emulator.stop();
-  }
 }
 
 Deno.test("mlids consume rejects bad flags with exit 2 and says what SQS allows", async () => {
@@ -724,22 +697,18 @@ Deno.test({
     await withEmulator(async (emulator) => {
       const topology = await createIdsTopology(emulator);
       await publishPredictions(emulator.sns, topology.topicArn, notices(2));
-      const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-      const command = [
-        Deno.execPath(),
-        ...mlidsArgs([
-          "consume",
-          "--queue-url",
-          topology.queueUrl,
-          "--endpoint-url",
-          emulator.endpoint,
-          "--delete-messages",
-          "--wait-time",
-          "1",
-          "--idle-exit",
-          "3",
-        ]),
-      ].map(quote).join(" ");
+      const command = mlidsShellCommand([
+        "consume",
+        "--queue-url",
+        topology.queueUrl,
+        "--endpoint-url",
+        emulator.endpoint,
+        "--delete-messages",
+        "--wait-time",
+        "1",
+        "--idle-exit",
+        "3",
+      ]);
       // util-linux `script` gives mlids a pseudo-terminal for stdout and stderr.
       const out = await new Deno.Command("script", {
         args: ["-qfec", command, "/dev/null"],

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { startEmulator } from "../dev/emulator.ts";
 import { mlidsCommand, REPO_ROOT } from "../dev/run_mlids.ts";
+import { listFiles } from "./support/files.ts";
 
 const FIXTURES = join(REPO_ROOT, "tests", "fixtures");
 const TABLE = join(FIXTURES, "table_zlib.h5");
@@ -14,20 +15,6 @@ interface Run {
   stderr: string;
   /** Files left in the run's cache directory. */
   cached: string[];
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory) files.push(...await listFiles(path));
-      else files.push(path);
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return files;
 }
 
 /** Runs mlids (baked permissions, no terminal) with a cache of its own. */

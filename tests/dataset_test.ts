@@ -7,6 +7,7 @@ import { openPandasHdf } from "../lib/pandas_hdf.ts";
 import { loadCategoryRows } from "../lib/category_rows_cache.ts";
 import type { LabelIndex } from "../lib/flow_dataset.ts";
 import type { FlowFrame } from "../lib/frame.ts";
+import { SHARED_DATASETS, sharedDatasetsPresent } from "./support/shared_datasets.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -82,15 +83,6 @@ Deno.test("openDataset: fixed-format files cache no layout and still read throug
     }
   });
 });
-
-const SHARED = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
-const sharedPresent = (() => {
-  try {
-    return Deno.statSync(SHARED).isDirectory;
-  } catch {
-    return false;
-  }
-})();
 
 /** Rows of every category but the first (most frequent), spread over the file, some twice. */
 function minorityRows(labels: LabelIndex): number[] {
@@ -168,12 +160,12 @@ Deno.test("openDataset: minority rows come from the category rows cache, equal t
 Deno.test({
   name:
     "openDataset: the shared CSE-CIC-IDS2018 sample reads the same rows through the category cache",
-  ignore: !sharedPresent,
+  ignore: !sharedDatasetsPresent,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "mlids-dataset-shared-" });
     try {
       const path = join(dir, "sample.h5");
-      await Deno.copyFile(join(SHARED, "cse-cic-ids2018-sample.h5"), path);
+      await Deno.copyFile(join(SHARED_DATASETS, "cse-cic-ids2018-sample.h5"), path);
       await checkCategoryRows("cse-cic-ids2018-sample.h5", path, join(dir, "cache"));
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -10,23 +10,16 @@ import {
   readRowBytes,
   scanChunkRows,
 } from "../lib/hdf5_chunks.ts";
+import { SHARED_DATASETS, sharedDatasetsPresent } from "./support/shared_datasets.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
-const SHARED = new URL("../../shared/datasets/", import.meta.url);
-const haveShared = (() => {
-  try {
-    return Deno.statSync(SHARED).isDirectory;
-  } catch {
-    return false;
-  }
-})();
 
 function fixture(name: string): string {
   return new URL(name, FIXTURES).pathname;
 }
 
 function shared(name: string): string {
-  return new URL(name, SHARED).pathname;
+  return SHARED_DATASETS + name;
 }
 
 type H5Value = number | bigint | string | H5Value[];
@@ -188,7 +181,7 @@ async function collect(
 
 Deno.test({
   name: "readChunkIndex reads the ML-IDS sample table (shuffle + deflate) byte for byte",
-  ignore: !haveShared,
+  ignore: !sharedDatasetsPresent,
   async fn() {
     const path = shared("cse-cic-ids2018-sample.h5");
     const index = await indexOf(path, "/ids_data/table");
@@ -220,7 +213,7 @@ Deno.test({
 
 Deno.test({
   name: "readChunkIndex reads uncompressed tables and categorical meta tables",
-  ignore: !haveShared,
+  ignore: !sharedDatasetsPresent,
   async fn() {
     const path = shared("sample-table-categorical.h5");
     const index = await indexOf(path, "/ids_data/table");
@@ -235,7 +228,7 @@ Deno.test({
 
 Deno.test({
   name: "readChunkIndex gives null for the fixed format's contiguous and variable-length datasets",
-  ignore: !haveShared,
+  ignore: !sharedDatasetsPresent,
   async fn() {
     const path = shared("sample-fixed.h5");
     assert.equal(await readChunkIndex(path, "/ids_data/block0_values"), null);

@@ -10,16 +10,9 @@ import {
   tableLayoutOf,
 } from "../lib/pandas_hdf.ts";
 import { readRowBytes } from "../lib/hdf5_chunks.ts";
+import { SHARED_DATASETS, sharedDatasetsPresent } from "./support/shared_datasets.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
-const SHARED = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
-const sharedPresent = (() => {
-  try {
-    return Deno.statSync(SHARED).isDirectory;
-  } catch {
-    return false;
-  }
-})();
 
 /** A JSON number kept as its source text, so int64 and uint64 stay exact. */
 class RawNumber {
@@ -218,7 +211,7 @@ async function assertConforms(c: typeof conformance[number], chunkReader: boolea
 for (const name of ["cse-cic-ids2018-sample", "sample-fixed", "sample-table-categorical"]) {
   Deno.test({
     name: `openPandasHdf: shared ${name}.h5 equals pd.read_hdf`,
-    ignore: !sharedPresent,
+    ignore: !sharedDatasetsPresent,
     async fn(t) {
       for (const chunkReader of [true, false]) {
         await t.step(chunkReader ? "native chunks" : "h5wasm only", async () => {
@@ -230,14 +223,14 @@ for (const name of ["cse-cic-ids2018-sample", "sample-fixed", "sample-table-cate
 }
 
 async function assertSharedConforms(name: string, chunkReader: boolean): Promise<void> {
-  const dataset = await openPandasHdf(`${SHARED}${name}.h5`, { chunkReader });
+  const dataset = await openPandasHdf(`${SHARED_DATASETS}${name}.h5`, { chunkReader });
   try {
     assert.equal(dataset.info.key, "ids_data");
     assert.equal(
       dataset.info.format,
       name === "sample-fixed" ? "pandas-fixed" : "pandas-table",
     );
-    await assertDatasetMatches(dataset, loadExpected(`${SHARED}${name}.expected.json`));
+    await assertDatasetMatches(dataset, loadExpected(`${SHARED_DATASETS}${name}.expected.json`));
   } finally {
     dataset.close();
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { MLIDS_PERMISSIONS } from "../dev/permissions.ts";
-import { mlidsArgs, mlidsCommand, mlidsEnv, REPO_ROOT } from "../dev/run_mlids.ts";
+import { mlidsCommand, mlidsEnv, mlidsShellCommand, REPO_ROOT } from "../dev/run_mlids.ts";
 import { createIdsTopology, startEmulator } from "../dev/emulator.ts";
 import { startStandinApi } from "../dev/standin_api.ts";
 import { publishPredictions } from "../dev/publish_notifications.ts";
@@ -124,12 +124,7 @@ Deno.test({
   async fn() {
     const api = await startStandinApi({ recordBodies: false });
     const cache = await Deno.makeTempDir({ prefix: "mlids-perm-tty-" });
-    const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-    const command = [
-      Deno.execPath(),
-      ...mlidsArgs(["predict", "--api-url", api.url, "--dataset-uri", FIXTURE]),
-    ]
-      .map(quote).join(" ");
+    const command = mlidsShellCommand(["predict", "--api-url", api.url, "--dataset-uri", FIXTURE]);
     // util-linux `script` gives the child a pseudo-terminal, as a person's shell would.
     const child = new Deno.Command("script", {
       args: ["-qfec", command, "/dev/null"],

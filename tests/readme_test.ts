@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { buildProgram } from "../main.ts";
 import { demoShellVariables, startDemoServices, stopDemoServices } from "../dev/demo.ts";
-import { currentDenoDir, mlidsArgs, REPO_ROOT } from "../dev/run_mlids.ts";
+import { currentDenoDir, mlidsShellCommand, REPO_ROOT } from "../dev/run_mlids.ts";
 
 const README = await Deno.readTextFile(join(REPO_ROOT, "README.md"));
 
@@ -13,10 +13,6 @@ function runnableExamples(markdown: string): string[] {
   const fence = /^```sh runnable\n([\s\S]*?)^```$/gm;
   for (const match of markdown.matchAll(fence)) blocks.push(match[1].trim());
   return blocks;
-}
-
-function shellQuote(arg: string): string {
-  return `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 Deno.test("README: every flag of every command is documented", () => {
@@ -50,7 +46,7 @@ Deno.test("README: the runnable examples run as written against the demo's servi
     const wrapper = join(bin, "mlids");
     await Deno.writeTextFile(
       wrapper,
-      `#!/bin/sh\nexec ${[Deno.execPath(), ...mlidsArgs([])].map(shellQuote).join(" ")} "$@"\n`,
+      `#!/bin/sh\nexec ${mlidsShellCommand([])} "$@"\n`,
     );
     await Deno.chmod(wrapper, 0o755);
     const denoDir = await currentDenoDir();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { type Emulator, startEmulator } from "../dev/emulator.ts";
@@ -7,6 +7,7 @@ import { InputError, MachineError, RemoteError, UsageError } from "../lib/errors
 import type { WritableLike } from "../lib/progress.ts";
 import { cachePathFor, fetchS3Object, parseS3Uri, type S3FetchOptions } from "../lib/s3_cache.ts";
 import { defaultCacheDir } from "../lib/cache_dir.ts";
+import { listFiles } from "./support/files.ts";
 
 const BUCKET = "ml-ids-test";
 
@@ -76,23 +77,6 @@ function randomBytes(length: number, seed: number): Uint8Array {
 }
 
 /** Every file under `dir`, relative, sorted (bounded by the small trees tests make). */
-async function listFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  async function walk(path: string, prefix: string): Promise<void> {
-    for await (const entry of Deno.readDir(path)) {
-      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory) await walk(join(path, entry.name), relative);
-      else found.push(relative);
-    }
-  }
-  try {
-    await walk(dir, "");
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return found.sort();
-}
-
 function capture(): { stream: WritableLike; text(): string } {
   let text = "";
   return {
@@ -212,7 +196,10 @@ Deno.test("s3_cache: downloads anonymously, reuses the cached copy, refetches a 
     assert.equal(await fetchS3Object(uri, options), path);
     assert.equal(countOf(proxy, "GET"), 2, "a new ETag means a new download");
     assert.deepEqual(await Deno.readFile(path), second);
-    assert.deepEqual(await listFiles(options.cacheDir!), [
+    const cached = (await listFiles(options.cacheDir!)).map((path) =>
+      relative(options.cacheDir!, path).replaceAll("\\", "/")
+    );
+    assert.deepEqual(cached, [
       `s3/${BUCKET}/testing/test.h5`,
       `s3/${BUCKET}/testing/test.h5.meta.json`,
     ]);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -11,9 +10,10 @@ import { decodeNotification } from "../lib/notifications.ts";
 import { classifyFailure, type PollEvent, pollQueue, type PollSummary } from "../lib/sqs_poller.ts";
 import {
   createIdsTopology,
-  type Emulator,
+  queueCounts,
   startEmulator,
   TEST_CREDENTIALS,
+  withEmulator,
 } from "../dev/emulator.ts";
 import { publishPrediction, publishPredictions } from "../dev/publish_notifications.ts";
 
@@ -39,22 +39,6 @@ function clientFor(endpoint: string, region = "eu-west-1"): SQSClient {
 }
 
 /** Visible and in-flight message counts of a queue. */
-async function queueCounts(
-  sqs: SQSClient,
-  queueUrl: string,
-): Promise<{ visible: number; inFlight: number }> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return {
-    visible: Number(out.Attributes?.ApproximateNumberOfMessages),
-    inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible),
-  };
-}
-
 /** The flow index of a decoded notification message. */
 function indexOf(message: Message): number {
   const decoded = decodeNotification(message);
@@ -96,15 +80,6 @@ async function consumeAll(
     maxBackoffMs: 400,
   });
   return { seen, summary };
-}
-
-async function withEmulator(run: (emulator: Emulator) => Promise<void>): Promise<void> {
-  const emulator = await startEmulator();
-  try {
-    await run(emulator);
-  } finally {
-    await emulator.stop();
-  }
 }
 
 Deno.test("pollQueue hands every notification over once and the queue is empty after deletion", async () => {
