@@ -18,13 +18,13 @@ export interface SourceFlags {
   key?: string;
   s3Region?: string;
   s3Endpoint?: string;
-  s3Signed?: true;
+  s3Signed?: boolean;
   s3Profile?: string;
   s3LocalStoragePath?: string;
 }
 
-/** Open options for a dataset from the shared source flags. */
-export function openOptionsFrom(flags: SourceFlags, io: CommandIo): OpenDatasetOptions {
+/** Where and how to read the dataset, from the shared source flags. */
+export function sourceOptionsFrom(flags: SourceFlags): OpenDatasetOptions {
   return {
     key: flags.key,
     s3Region: flags.s3Region,
@@ -32,6 +32,13 @@ export function openOptionsFrom(flags: SourceFlags, io: CommandIo): OpenDatasetO
     s3Signed: flags.s3Signed,
     s3Profile: flags.s3Profile,
     s3LocalStoragePath: flags.s3LocalStoragePath,
+  };
+}
+
+/** Open options for a dataset from the shared source flags, with progress and notices on stderr. */
+export function openOptionsFrom(flags: SourceFlags, io: CommandIo): OpenDatasetOptions {
+  return {
+    ...sourceOptionsFrom(flags),
     showProgress: true,
     onNotice: (message) => io.notice(message),
   };

@@ -31,6 +31,7 @@ import {
   stdinIsTerminal,
   terminalWidth,
 } from "../lib/terminal.ts";
+import { sourceOptionsFrom } from "./dataset.ts";
 import { batchChunks } from "./output.ts";
 import { describeError } from "./report.ts";
 
@@ -158,14 +159,7 @@ export function parsePredictFlags(flags: PredictFlags): PredictSettings {
   return {
     apiUrl: flags.apiUrl,
     datasetUri: flags.datasetUri,
-    dataset: {
-      key: flags.key,
-      s3Region: flags.s3Region,
-      s3Endpoint: flags.s3Endpoint,
-      s3LocalStoragePath: flags.s3LocalStoragePath,
-      s3Signed: flags.s3Signed,
-      s3Profile: flags.s3Profile,
-    },
+    dataset: sourceOptionsFrom(flags),
     overflow: parseOverflow(flags.displayOverflow ?? "wrap"),
     choice: flags.category !== undefined ? { category: flags.category } : flags.random ? {} : null,
     count,
