@@ -166,12 +166,11 @@ async function openReader(
 async function openCachedTable(
   path: string,
   info: DatasetInfo,
-  layout: unknown,
-  open: () => Promise<FlowDataset>,
+  source: { table: () => Promise<PandasTableLayout | null>; open: () => Promise<FlowDataset> },
 ): Promise<FlowDataset> {
-  const { readTableRows, tableLayoutFromJson } = await import("./pandas_table_layout.ts");
-  const table = tableLayoutFromJson(layout);
-  if (table === null || table.rows !== info.rows) return await open();
+  const table = await source.table();
+  if (table === null) return await source.open();
+  const { readTableRows } = await import("./pandas_table_layout.ts");
   return {
     info,
     labelIndex: () => Promise.reject(new Error("the cached reader reads rows only")),
@@ -227,13 +226,12 @@ class CategoryRowsReader {
 /** The category rows cache of a pandas table whose index (and `layout`) came from the cache. */
 function categoryRowsReader(
   path: string,
-  cached: { info: DatasetInfo; labels: LabelIndex; layout: unknown },
+  cached: { labels: LabelIndex; table: () => Promise<PandasTableLayout | null> },
   options: { cacheDir: string; key?: string },
 ): CategoryRowsReader {
   return new CategoryRowsReader(async () => {
-    const { tableLayoutFromJson } = await import("./pandas_table_layout.ts");
-    const table = tableLayoutFromJson(cached.layout);
-    if (table === null || table.rows !== cached.info.rows) return null;
+    const table = await cached.table();
+    if (table === null) return null;
     const { loadCategoryRows } = await import("./category_rows_cache.ts");
     const cache = await loadCategoryRows(path, cached.labels, options);
     if (cache === null) return null;
@@ -324,12 +322,20 @@ export async function openDataset(
   const cached = cacheOptions ? await loadDatasetIndex(path, cacheOptions) : null;
   if (cached && cacheOptions) {
     const { info, labels, layout } = cached;
-    const table = format === "hdf5" && layout !== undefined;
-    const open = table
-      ? () => openCachedTable(path, info, layout, () => openReader(path, format, options))
-      : () => openReader(path, format, options);
-    const rows = table && labels !== null
-      ? categoryRowsReader(path, { info, labels, layout }, cacheOptions)
+    const reopen = () => openReader(path, format, options);
+    if (format !== "hdf5" || layout === undefined) {
+      return new IndexedDataset(info, labels, reopen);
+    }
+    // The stored layout is checked once, for the chunk reader and the category rows cache alike.
+    let checked: Promise<PandasTableLayout | null> | undefined;
+    const table = () =>
+      checked ??= import("./pandas_table_layout.ts").then(({ tableLayoutFromJson }) => {
+        const parsed = tableLayoutFromJson(layout);
+        return parsed !== null && parsed.rows === info.rows ? parsed : null;
+      });
+    const open = () => openCachedTable(path, info, { table, open: reopen });
+    const rows = labels !== null
+      ? categoryRowsReader(path, { labels, table }, cacheOptions)
       : undefined;
     return new IndexedDataset(info, labels, open, undefined, rows);
   }
