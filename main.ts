@@ -9,7 +9,7 @@ import denoConfig from "./deno.json" with { type: "json" };
 import { consumeCommand } from "./commands/consume.ts";
 import { datasetCommand } from "./commands/dataset.ts";
 import { predictCommand } from "./commands/predict.ts";
-import { reportError } from "./commands/report.ts";
+import { reportError } from "./commands/_report.ts";
 
 /** The root `mlids` command with every subcommand attached. */
 export function buildProgram(): Command<[], { debug?: true }> {

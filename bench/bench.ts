@@ -16,9 +16,8 @@ import { mlidsArgs, mlidsEnv } from "../dev/run_mlids.ts";
 import { createIdsTopology, queueCounts, startEmulator } from "../dev/emulator.ts";
 import { startStandinApi } from "../dev/standin_api.ts";
 import { type PredictionNotice, publishPredictions } from "../dev/publish_notifications.ts";
-import { openDataset } from "../lib/dataset.ts";
-import { selectFlows } from "../lib/selection.ts";
-import { cellAt } from "../lib/frame.ts";
+import { openDataset, selectFlows } from "../lib/dataset/mod.ts";
+import { cellAt } from "../lib/frame/mod.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SHARED_BENCH = join(ROOT, "..", "shared", "bench");

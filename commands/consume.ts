@@ -8,16 +8,18 @@
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import type { Message } from "@aws-sdk/client-sqs";
 import { MlidsError, UsageError } from "../lib/errors.ts";
-import { type AttackNotification, decodeNotification, flowRecords } from "../lib/notifications.ts";
-import type { PollEvent } from "../lib/sqs_poller.ts";
-import { formatCell, type Overflow, parseOverflow, renderTable } from "../lib/table.ts";
+import { formatCell } from "../lib/frame/mod.ts";
+import type { AttackNotification, PollEvent } from "../lib/notify/mod.ts";
 import {
   colourEnabled,
-  escapeControl,
+  type Overflow,
+  parseOverflow,
+  renderTable,
   stderrIsTerminal,
   stylesFor,
   terminalWidth,
-} from "../lib/terminal.ts";
+} from "../lib/term/mod.ts";
+import { escapeControl } from "../lib/text.ts";
 
 /** How notifications are written to stdout. */
 type OutputFormat = "table" | "json" | "jsonl";
@@ -326,8 +328,14 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     });
   }
   // The AWS SDK is loaded only when a command talks to AWS: it costs every other command startup time.
-  const { redactSecrets, resolveSqsConnection } = await import("../lib/aws_credentials.ts");
-  const { createSqsClient, pollQueue } = await import("../lib/sqs_poller.ts");
+  const {
+    createSqsClient,
+    decodeNotification,
+    flowRecords,
+    pollQueue,
+    redactSecrets,
+    resolveSqsConnection,
+  } = await import("../lib/notify/mod.ts");
   const connection = resolveSqsConnection({
     queueUrl: options.queueUrl,
     region: options.region,

@@ -4,14 +4,23 @@
  */
 
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import { openDataset, type OpenDatasetOptions } from "../lib/dataset.ts";
+import {
+  type FlowDataset,
+  type LabelIndex,
+  openDataset,
+  type OpenDatasetOptions,
+  selectFlows,
+} from "../lib/dataset/mod.ts";
 import { UsageError } from "../lib/errors.ts";
-import type { FlowDataset, LabelIndex } from "../lib/flow_dataset.ts";
-import { exportFlows, type ExportFormat } from "../lib/flow_export.ts";
-import { selectFlows } from "../lib/selection.ts";
-import { renderTable } from "../lib/table.ts";
-import { colourEnabled, stylesFor, terminalWidth } from "../lib/terminal.ts";
-import { type CommandIo, processIo, writeChunks } from "./output.ts";
+import { exportFlows, type ExportFormat } from "../lib/frame/mod.ts";
+import {
+  colourEnabled,
+  downloadBar,
+  renderTable,
+  stylesFor,
+  terminalWidth,
+} from "../lib/term/mod.ts";
+import { type CommandIo, processIo, writeChunks } from "./_output.ts";
 
 /** The dataset source flags every command that opens a dataset shares. */
 export interface SourceFlags {
@@ -39,7 +48,7 @@ export function sourceOptionsFrom(flags: SourceFlags): OpenDatasetOptions {
 export function openOptionsFrom(flags: SourceFlags, io: CommandIo): OpenDatasetOptions {
   return {
     ...sourceOptionsFrom(flags),
-    showProgress: true,
+    onDownloadProgress: downloadBar(),
     onNotice: (message) => io.notice(message),
   };
 }

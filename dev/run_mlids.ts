@@ -31,9 +31,17 @@ export function currentDenoDir(): Promise<string | undefined> {
   return denoDirPromise;
 }
 
-/** The command line (`deno run <permissions> main.ts ...args`) of an mlids run. */
+/** The command line (`deno run <permissions> main.ts ...args`) of an mlids run, from any folder. */
 export function mlidsArgs(args: readonly string[]): string[] {
-  return ["run", ...MLIDS_PERMISSIONS, "--no-prompt", join(REPO_ROOT, "main.ts"), ...args];
+  return [
+    "run",
+    ...MLIDS_PERMISSIONS,
+    "--no-prompt",
+    "--config",
+    join(REPO_ROOT, "deno.json"),
+    join(REPO_ROOT, "main.ts"),
+    ...args,
+  ];
 }
 
 /** `arg` as one POSIX shell word: as it is when that is safe, else in single quotes. */

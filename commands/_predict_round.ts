@@ -1,0 +1,369 @@
+/**
+ * One round of `mlids predict`, shared by the scripted run and the interactive session: choose the
+ * flows, send them, score the answers and render the view. Also the I/O a round talks to, so tests
+ * can swap each part.
+ * @module
+ */
+
+import {
+  type FlowDataset,
+  type LabelIndex,
+  type OpenDatasetOptions,
+  selectFlows,
+} from "../lib/dataset/mod.ts";
+import { MlidsError, RemoteError } from "../lib/errors.ts";
+import {
+  buildResults,
+  formatResults,
+  labelsOf,
+  type PayloadFormat,
+  PredictionClient,
+  type PredictionResults,
+  type ResultFormat,
+  resultTable,
+} from "../lib/predict/mod.ts";
+import {
+  formatCount,
+  type Overflow,
+  ProgressBar,
+  renderBarChart,
+  renderTable,
+} from "../lib/term/mod.ts";
+import { escapeControl } from "../lib/text.ts";
+import { batchChunks } from "./_output.ts";
+
+/** How the results are written: a terminal view, or data for scripts. */
+export type PredictOutput = "table" | ResultFormat;
+
+/** Checked settings of one `mlids predict` run. */
+export interface PredictSettings {
+  apiUrl: string;
+  datasetUri: string;
+  dataset: OpenDatasetOptions;
+  overflow: Overflow;
+  /** Set when flags choose the flows (a scripted run); null for the interactive session. */
+  choice: { category?: string } | null;
+  /** From --count; undefined when not given (scripted default 10, interactive asks). */
+  count?: number | "all";
+  delayMs?: number;
+  batchSize?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  retries?: number;
+  seed?: string;
+  threshold: number;
+  output: PredictOutput;
+  payloadFormat?: PayloadFormat;
+}
+
+/** Somewhere text goes: stdout or stderr. */
+export interface TextSink {
+  write(text: string): void;
+}
+
+/** The prompts the interactive session asks with; @inquirer/prompts by default, scripted in tests. */
+export interface PredictPrompts {
+  select(config: {
+    message: string;
+    choices: { name: string; value: string }[];
+    pageSize?: number;
+  }): Promise<string>;
+  input(config: {
+    message: string;
+    default?: string;
+    validate?: (value: string) => boolean | string;
+  }): Promise<string>;
+}
+
+/** What `runPredict` talks to; tests swap each part. */
+export interface PredictIo {
+  stdout: TextSink;
+  stderr: TextSink;
+  prompts: PredictPrompts;
+  /** Whether stdin is a terminal (the interactive session needs one). */
+  isTTY: boolean;
+  /** Whether stderr is a terminal (progress bars redraw in place); default false. */
+  stderrIsTTY?: boolean;
+  /** Colour on stdout; default false. */
+  colour?: boolean;
+  /** Width to fit tables and charts into; default 100. */
+  width?: number;
+  /** Opens the dataset; default {@linkcode realOpenDataset}. */
+  openDataset?: (uri: string, options: OpenDatasetOptions) => Promise<FlowDataset>;
+  /** Calls `abort` on Ctrl-C while flows are being sent; returns the un-watch function. */
+  watchInterrupt?: (abort: () => void) => () => void;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Longest a stderr line said while sending waits before it is written. */
+const STDERR_INTERVAL_MS = 50;
+
+/** A sink writing to a Deno stream; a closed pipe (`| head`) ends output quietly. */
+export function streamSink(stream: { writeSync(bytes: Uint8Array): number }): TextSink {
+  let closed = false;
+  return {
+    write(text: string): void {
+      if (closed) return;
+      const bytes = encoder.encode(text);
+      let offset = 0;
+      try {
+        while (offset < bytes.length) {
+          const written = stream.writeSync(bytes.subarray(offset));
+          if (written <= 0) break;
+          offset += written;
+        }
+      } catch (error) {
+        if (error instanceof Deno.errors.BrokenPipe) closed = true;
+        else throw error;
+      }
+    },
+  };
+}
+
+/** One round's choice: a category (or any flow), how many, and the delay between flows. */
+export interface RoundChoice {
+  category?: string;
+  count: number | "all";
+  delayMs?: number;
+  seed?: number | string;
+}
+
+/** A sink that keeps what is written and passes it on at most once per `intervalMs`. */
+interface CoalescingSink extends TextSink {
+  /** Writes out what is kept now (and stops the pending timer). */
+  flush(): void;
+}
+
+/**
+ * Coalesces the writes made while flows are sent (a line per flow with --delay 0, progress,
+ * retries) into at most one write per `intervalMs`: a write per flow cost a syscall on the send
+ * path, yet lines still appear within `intervalMs`.
+ */
+function coalescingSink(sink: TextSink, intervalMs: number): CoalescingSink {
+  let kept = "";
+  let lastWrite = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    lastWrite = performance.now();
+    if (kept === "") return;
+    const text = kept;
+    kept = "";
+    sink.write(text);
+  };
+  return {
+    write(text: string): void {
+      kept += text;
+      const since = performance.now() - lastWrite;
+      if (since >= intervalMs) flush();
+      else timer ??= setTimeout(flush, intervalMs - since);
+    },
+    flush,
+  };
+}
+
+function percent(value: number | null): string {
+  return value === null ? "n/a" : `${(value * 100).toFixed(2)}%`;
+}
+
+function decimal(value: number | null): string {
+  return value === null ? "n/a (0/0)" : value.toFixed(3);
+}
+
+/** The terminal view: what was sent, the metrics, the per-category chart, then the flow table. */
+export function renderResultsView(
+  results: PredictionResults,
+  options: { overflow: Overflow; width: number; colour: boolean; heading: string },
+): string {
+  const s = results.scores;
+  const lines: string[] = [options.heading, "=".repeat(Math.min(options.heading.length, 60))];
+  if (results.labelColumn !== null) {
+    lines.push(`Accuracy:  ${percent(s.accuracy)} (${s.correct} of ${s.total} flows right)`);
+    const c = s.confusion;
+    lines.push(`Confusion (Attack = positive):  TP ${c.tp}  FP ${c.fp}  TN ${c.tn}  FN ${c.fn}`);
+    lines.push(
+      `Precision: ${decimal(s.precision)}   Recall: ${decimal(s.recall)}   F1: ${decimal(s.f1)}`,
+    );
+    if (s.perCategory.length > 0) {
+      lines.push("", "Detection rate per category (for Benign: flows let through):");
+      lines.push(renderBarChart(
+        s.perCategory.map((category) => ({
+          name: category.name,
+          value: category.correct,
+          total: category.total,
+        })),
+        { width: options.width, colour: options.colour },
+      ));
+    }
+  } else {
+    const attacks = s.predicted.filter((label) => label === "Attack").length;
+    const benign = s.predicted.filter((label) => label === "Benign").length;
+    lines.push(`Predicted: ${attacks} Attack, ${benign} Benign`);
+  }
+  if (s.failed > 0) {
+    lines.push(`Failed: ${s.failed} of ${s.flows} flows got no prediction (marked FAILED)`);
+  }
+  const { headers, rows } = resultTable(results);
+  lines.push(
+    "",
+    "Details:",
+    renderTable(headers, rows, {
+      overflow: options.overflow,
+      width: options.width,
+      colour: options.colour,
+    }),
+    "",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** The dataset open for the session, and what is said about it only once. */
+export interface Session {
+  settings: PredictSettings;
+  io: PredictIo;
+  dataset: FlowDataset;
+  labels: LabelIndex | null;
+  featureColumns: string[];
+}
+
+/** Chooses, sends, scores and shows one round; throws RemoteError when flows got no prediction. */
+export async function runRound(session: Session, choice: RoundChoice): Promise<void> {
+  const { settings, io, dataset } = session;
+  const info = dataset.info;
+  const selection = selectFlows({ rows: info.rows, labels: session.labels }, {
+    category: choice.category,
+    count: choice.count,
+    seed: choice.seed,
+  });
+  const where = selection.category === null
+    ? "in the dataset"
+    : `of '${escapeControl(selection.category)}'`;
+  if (selection.shortfall) {
+    io.stderr.write(
+      `only ${formatCount(selection.shortfall.available)} flows ${where}; sending ${
+        formatCount(selection.rows.length)
+      }\n`,
+    );
+  }
+  if (selection.rows.length === 0) {
+    io.stderr.write(`no flows ${where} to send\n`);
+    return;
+  }
+  const frame = await dataset.readRows(selection.rows);
+  const labels = labelsOf(frame, info.labelColumn);
+  const perFlow = choice.delayMs !== undefined;
+  let progress: ProgressBar | null = null;
+  // Everything said while sending goes through one coalescing sink, in order.
+  const sendingLog = coalescingSink(io.stderr, STDERR_INTERVAL_MS);
+  const progressStream = {
+    writeSync(bytes: Uint8Array): number {
+      sendingLog.write(decoder.decode(bytes));
+      return bytes.length;
+    },
+  };
+  const controller = new AbortController();
+  const client = new PredictionClient({
+    apiUrl: settings.apiUrl,
+    featureColumns: session.featureColumns,
+    payloadFormat: settings.payloadFormat,
+    batchSize: perFlow ? undefined : settings.batchSize,
+    concurrency: perFlow ? undefined : settings.concurrency,
+    delayMs: choice.delayMs,
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    signal: controller.signal,
+    onRequestStart: ({ request, requests, rows }) => {
+      if (perFlow) {
+        const row = rows[0];
+        const what = info.labelColumn === null
+          ? `flow [${frame.index[row]}]`
+          : `label [${escapeControl(labels[row] ?? "")}]`;
+        sendingLog.write(`Requesting prediction [${request + 1}/${requests}] for ${what}...\n`);
+      } else if (requests > 1 && progress === null) {
+        progress = new ProgressBar(`Sending ${requests} requests`, frame.length, {
+          stream: progressStream,
+          isTerminal: io.stderrIsTTY ?? false,
+          columns: io.width,
+        });
+      }
+    },
+    onRequestDone: ({ rows }) => {
+      progress?.tick(rows.length);
+    },
+    onRetry: ({ request, attempt, error, waitMs }) => {
+      sendingLog.write(
+        `request ${request + 1} failed (${
+          escapeControl(error.message)
+        }); retrying in ${waitMs} ms (attempt ${attempt + 1})\n`,
+      );
+    },
+  });
+  const unwatch = io.watchInterrupt?.(() => controller.abort());
+  let outcome;
+  const sendStarted = performance.now();
+  try {
+    outcome = await client.predict(frame);
+  } finally {
+    unwatch?.();
+    sendingLog.flush();
+  }
+  const sendSeconds = (performance.now() - sendStarted) / 1000;
+  (progress as ProgressBar | null)?.finish();
+  sendingLog.flush();
+  io.stderr.write(
+    `sent ${formatCount(frame.length)} flows in ${outcome.requests} request${
+      outcome.requests === 1 ? "" : "s"
+    } in ${sendSeconds.toFixed(3)} s (${
+      formatCount(Math.round(frame.length / Math.max(sendSeconds, 1e-6)))
+    } flows/s)\n`,
+  );
+  const results = buildResults(frame, {
+    labelColumn: info.labelColumn,
+    raw: outcome.predictions,
+    threshold: settings.threshold,
+    failures: outcome.failures,
+  });
+  for (const failure of outcome.failures) {
+    const indexes = failure.rows.slice(0, 10).map((row) => String(frame.index[row]));
+    const more = failure.rows.length > 10 ? `, ... (${failure.rows.length} flows)` : "";
+    io.stderr.write(
+      `request ${failure.request + 1} of ${outcome.requests} failed: ${
+        escapeControl(failure.error.message)
+      } ` +
+        `(flows with index ${indexes.join(", ")}${more})\n`,
+    );
+  }
+  if (settings.output === "table") {
+    const heading = `Prediction results: ${formatCount(frame.length)} flows ${
+      selection.category === null ? "at random" : where
+    }`;
+    io.stdout.write(renderResultsView(results, {
+      overflow: settings.overflow,
+      width: io.width ?? 100,
+      colour: io.colour ?? false,
+      heading,
+    }));
+  } else {
+    for (const batch of batchChunks(formatResults(results, settings.output))) {
+      io.stdout.write(batch);
+    }
+  }
+  if (outcome.aborted) {
+    throw new RemoteError(`interrupted: ${results.scores.failed} flows were not predicted`);
+  }
+  if (results.scores.failed > 0) {
+    // The client's own hint (e.g. "try --payload-format" for a 415) says best what to do.
+    const first = outcome.failures[0]?.error;
+    throw new RemoteError(
+      `${results.scores.failed} of ${frame.length} flows got no prediction from the ML-IDS API`,
+      {
+        cause: first,
+        hint: first instanceof MlidsError && first.hint
+          ? `They are marked as failed above; ${first.hint}.`
+          : "They are marked as failed above; retry with more --retries or a longer --timeout.",
+      },
+    );
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * Opens a dataset from wherever it lives (a path, `file://` URI or `s3://bucket/key`) in whatever
+ * format it is stored (pandas HDF5, CICFlowMeter CSV), as a {@linkcode FlowDataset}. The label
+ * index is cached on disk, so reopening an unchanged file skips decoding it, and so are the rows of
+ * a pandas table's minority categories, so sampling them skips inflating chunks; the readers
+ * (h5wasm, the AWS SDK) are loaded only when a dataset needs them.
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import type { DownloadProgress } from "./_s3.ts";
+import { InputError, MachineError, UsageError } from "../errors.ts";
+import type { FlowFrame } from "../frame/mod.ts";
+import type { DatasetInfo, FlowDataset, LabelIndex } from "./flow_dataset.ts";
+import { loadDatasetIndex, saveDatasetIndex } from "./cache/label_index.ts";
+import { defaultCacheDir } from "../cache_dir.ts";
+import type { PandasTableLayout } from "./pandas/table_layout.ts";
+import type { CategoryRows } from "./cache/category_rows.ts";
+
+/** Where and how to open a dataset. */
+export interface OpenDatasetOptions {
+  /** pandas key inside an HDF5 file, when it holds several objects. */
+  key?: string;
+  /** S3 region (default eu-west-1, as the original client). */
+  s3Region?: string;
+  /** S3 endpoint override (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL). */
+  s3Endpoint?: string;
+  /** Sign S3 requests with the default AWS credential chain instead of reading anonymously. */
+  s3Signed?: boolean;
+  /** AWS profile for signed S3 requests. */
+  s3Profile?: string;
+  /** Explicit local file for the downloaded S3 object (the original's --s3-local-storage-path). */
+  s3LocalStoragePath?: string;
+  /** Cache directory (default $XDG_CACHE_HOME/mlids or ~/.cache/mlids). */
+  cacheDir?: string;
+  /** Told how an S3 download goes, to show its progress. */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
+  /** Receives one-line notices (skipped header lines, dropped columns, ...) meant for stderr. */
+  onNotice?: (message: string) => void;
+  /** From this many rows on, a first open says it is indexing (default 200,000). */
+  indexNoticeRows?: number;
+}
+
+/** The storage family of a local file, told from its first bytes. */
+export type StoredFormat = "hdf5" | "csv";
+
+/** From this many rows on, the first open says that it is indexing. */
+const LARGE_DATASET_ROWS = 200_000;
+
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The local file a dataset URI names, downloading S3 objects into the cache first. */
+export async function resolveDatasetPath(
+  uri: string,
+  options: OpenDatasetOptions = {},
+): Promise<string> {
+  if (uri.trim() === "") {
+    throw new UsageError("the dataset URI is empty", {
+      hint: "Pass a path, a file:// URI or s3://bucket/key.",
+    });
+  }
+  if (/^s3:\/\//i.test(uri)) {
+    const { fetchS3Object } = await import("./_s3.ts");
+    return await fetchS3Object(uri, {
+      region: options.s3Region,
+      endpoint: options.s3Endpoint,
+      signed: options.s3Signed,
+      profile: options.s3Profile,
+      localPath: options.s3LocalStoragePath,
+      cacheDir: options.cacheDir,
+      onProgress: options.onDownloadProgress,
+      onNotice: options.onNotice,
+    });
+  }
+  if (/^file:/i.test(uri)) {
+    try {
+      return fileURLToPath(uri);
+    } catch (error) {
+      throw new UsageError(`'${uri}' is not a valid file:// URI`, {
+        hint: "Use file:///absolute/path or a plain path.",
+        cause: error,
+      });
+    }
+  }
+  const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(uri);
+  if (scheme) {
+    throw new UsageError(`'${scheme[1]}://' datasets are not supported`, {
+      hint: "Pass a local path, a file:// URI or s3://bucket/key.",
+    });
+  }
+  return uri;
+}
+
+/** Tells a pandas HDF5 file (by its signature, also after a user block) from a CSV; InputError for neither. */
+export async function detectStoredFormat(path: string): Promise<StoredFormat> {
+  let file: Deno.FsFile;
+  try {
+    const stat = await Deno.stat(path);
+    if (stat.isDirectory) {
+      throw new InputError(`'${path}' is a directory, not a dataset`, {
+        hint: "Pass the .h5 or .csv file inside it.",
+      });
+    }
+    if (stat.size === 0) {
+      throw new InputError(`'${path}' is empty`, {
+        hint: "Pass a pandas HDF5 file or a CICFlowMeter CSV.",
+      });
+    }
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error instanceof Deno.errors.NotFound) {
+      throw new InputError(`dataset '${path}' does not exist`, {
+        hint: "Check the path, or pass an s3://bucket/key URI.",
+      });
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new MachineError(`cannot read dataset '${path}': permission denied`, {
+        hint: "Check the file's permissions.",
+      });
+    }
+    throw error;
+  }
+  try {
+    const head = new Uint8Array(4096);
+    const read = (await file.read(head)) ?? 0;
+    // HDF5 signatures sit at 0, 512, 1024, 2048, ... (after a user block).
+    for (let offset = 0; offset + 8 <= 1 << 20; offset = offset === 0 ? 512 : offset * 2) {
+      let bytes: Uint8Array;
+      if (offset + 8 <= read) {
+        bytes = head.subarray(offset, offset + 8);
+      } else {
+        bytes = new Uint8Array(8);
+        await file.seek(offset, Deno.SeekMode.Start);
+        if ((await file.read(bytes)) !== 8) break;
+      }
+      if (HDF5_MAGIC.every((byte, i) => bytes[i] === byte)) return "hdf5";
+    }
+    if (head.subarray(0, read).includes(0)) {
+      throw new InputError(`'${path}' is neither a pandas HDF5 file nor a CICFlowMeter CSV`, {
+        hint: "Save flows with df.to_hdf(path, key) or export them from CICFlowMeter as CSV.",
+      });
+    }
+    return "csv";
+  } finally {
+    file.close();
+  }
+}
+
+async function openReader(
+  path: string,
+  format: StoredFormat,
+  options: OpenDatasetOptions,
+): Promise<FlowDataset> {
+  if (format === "hdf5") {
+    const { openPandasHdf } = await import("./pandas/hdf.ts");
+    return await openPandasHdf(path, { key: options.key });
+  }
+  const { openFlowCsv } = await import("./csv/cicflowmeter.ts");
+  return await openFlowCsv(path, { onNotice: options.onNotice });
+}
+
+/**
+ * Reads rows of a pandas table by its cached layout, straight through the native chunk reader:
+ * no h5wasm and no metadata parsing. Falls back to `open` when the layout is not one.
+ */
+async function openCachedTable(
+  path: string,
+  info: DatasetInfo,
+  source: { table: () => Promise<PandasTableLayout | null>; open: () => Promise<FlowDataset> },
+): Promise<FlowDataset> {
+  const table = await source.table();
+  if (table === null) return await source.open();
+  const { readTableRows } = await import("./pandas/table_layout.ts");
+  return {
+    info,
+    labelIndex: () => Promise.reject(new Error("the cached reader reads rows only")),
+    readRows: (rows) => readTableRows(path, table, rows),
+    close: () => {},
+  };
+}
+
+/** A table's rows read from the category rows cache, with the table's layout to decode them. */
+interface CachedRows {
+  readonly table: PandasTableLayout;
+  readonly cache: CategoryRows;
+}
+
+/**
+ * Reads rows from the category rows cache (`category_rows_cache.ts`) when every row asked for is
+ * in a cached category, decoded as the chunk path decodes them; null sends the caller to the file.
+ */
+class CategoryRowsReader {
+  #state: Promise<CachedRows | null> | undefined;
+
+  constructor(
+    private readonly load: () => Promise<CachedRows | null>,
+  ) {}
+
+  async read(rows: ArrayLike<number>): Promise<FlowFrame | null> {
+    if (rows.length === 0) return null;
+    this.#state ??= this.load().catch(() => null);
+    const cached = await this.#state;
+    if (cached === null || !cached.cache.covers(rows)) return null;
+    const { decodeTableRows } = await import("./pandas/table_layout.ts");
+    try {
+      return await decodeTableRows(cached.table, rows, {
+        read: async (options) => {
+          const bytes = await cached.cache.read(options.rows ?? []);
+          if (bytes === null) throw new Error("a row is not in the category rows cache");
+          return bytes;
+        },
+      });
+    } catch {
+      // A damaged or vanished cache: read the file from now on.
+      cached.cache.close();
+      this.#state = Promise.resolve(null);
+      return null;
+    }
+  }
+
+  close(): void {
+    this.#state?.then((cached) => cached?.cache.close(), () => {});
+  }
+}
+
+/** The category rows cache of a pandas table whose index (and `layout`) came from the cache. */
+function categoryRowsReader(
+  path: string,
+  cached: { labels: LabelIndex; table: () => Promise<PandasTableLayout | null> },
+  options: { cacheDir: string; key?: string },
+): CategoryRowsReader {
+  return new CategoryRowsReader(async () => {
+    const table = await cached.table();
+    if (table === null) return null;
+    const { loadCategoryRows } = await import("./cache/category_rows.ts");
+    const cache = await loadCategoryRows(path, cached.labels, options);
+    if (cache === null) return null;
+    if (cache.rowBytes !== table.chunks.elementSize) {
+      cache.close();
+      return null;
+    }
+    return { table, cache };
+  });
+}
+
+/** A dataset whose description and labels came from the cache; the file is opened on the first read. */
+class IndexedDataset implements FlowDataset {
+  #reader: Promise<FlowDataset> | undefined;
+
+  constructor(
+    readonly info: DatasetInfo,
+    private readonly labels: LabelIndex | null,
+    private readonly open: () => Promise<FlowDataset>,
+    reader?: FlowDataset,
+    private readonly cachedRows?: CategoryRowsReader,
+  ) {
+    if (reader) this.#reader = Promise.resolve(reader);
+  }
+
+  labelIndex(): Promise<LabelIndex | null> {
+    return Promise.resolve(this.labels);
+  }
+
+  async readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
+    const fromCache = await this.cachedRows?.read(rows);
+    if (fromCache) return fromCache;
+    this.#reader ??= this.open();
+    return await (await this.#reader).readRows(rows);
+  }
+
+  close(): void {
+    this.cachedRows?.close();
+    this.#reader?.then((reader) => reader.close(), () => {});
+  }
+}
+
+/**
+ * The label index of a freshly opened `reader`; for a pandas table read natively, built in the
+ * pass that also writes the category rows cache (skipped, with at most a notice, when it cannot).
+ */
+async function scanLabels(
+  path: string,
+  reader: FlowDataset,
+  options: { cacheDir: string; key?: string; onNotice?: (message: string) => void },
+): Promise<LabelIndex | null> {
+  const { labelIndexWithRows, tableLayoutOf } = await import("./pandas/hdf.ts");
+  const table = tableLayoutOf(reader);
+  if (table === null || reader.info.labelColumn === null) return await reader.labelIndex();
+  const { createCategoryRowsWriter } = await import("./cache/category_rows.ts");
+  const writer = await createCategoryRowsWriter(path, {
+    cacheDir: options.cacheDir,
+    key: options.key,
+    rowBytes: table.chunks.elementSize,
+    onNotice: options.onNotice,
+  }).catch(() => null);
+  if (writer === null) return await reader.labelIndex();
+  try {
+    const { labels, rows } = await labelIndexWithRows(reader, writer);
+    if (rows) await writer.finish(labels);
+    else writer.abort();
+    return labels;
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+/** Opens the dataset at `uri`; its label index is cached on disk so a second open is near instant. */
+export async function openDataset(
+  uri: string,
+  options: OpenDatasetOptions = {},
+): Promise<FlowDataset> {
+  const path = await resolveDatasetPath(uri, options);
+  const format = await detectStoredFormat(path);
+  let cacheDir: string | undefined;
+  try {
+    cacheDir = options.cacheDir ?? defaultCacheDir();
+  } catch {
+    cacheDir = undefined;
+  }
+  const cacheOptions = cacheDir ? { cacheDir, key: options.key } : undefined;
+  const cached = cacheOptions ? await loadDatasetIndex(path, cacheOptions) : null;
+  if (cached && cacheOptions) {
+    const { info, labels, layout } = cached;
+    const reopen = () => openReader(path, format, options);
+    if (format !== "hdf5" || layout === undefined) {
+      return new IndexedDataset(info, labels, reopen);
+    }
+    // The stored layout is checked once, for the chunk reader and the category rows cache alike.
+    let checked: Promise<PandasTableLayout | null> | undefined;
+    const table = () =>
+      checked ??= import("./pandas/table_layout.ts").then(({ tableLayoutFromJson }) => {
+        const parsed = tableLayoutFromJson(layout);
+        return parsed !== null && parsed.rows === info.rows ? parsed : null;
+      });
+    const open = () => openCachedTable(path, info, { table, open: reopen });
+    const rows = labels !== null
+      ? categoryRowsReader(path, { labels, table }, cacheOptions)
+      : undefined;
+    return new IndexedDataset(info, labels, open, undefined, rows);
+  }
+  const reader = await openReader(path, format, options);
+  try {
+    // The first open of a large dataset decodes every label once (a few seconds for millions of
+    // flows); say so, since nothing else moves on the terminal meanwhile.
+    if (
+      reader.info.labelColumn !== null &&
+      reader.info.rows >= (options.indexNoticeRows ?? LARGE_DATASET_ROWS)
+    ) {
+      options.onNotice?.(
+        `indexing the labels of ${reader.info.rows.toLocaleString("en-US")} flows` +
+          (cacheOptions ? " (once: the index is cached for the next open)" : ""),
+      );
+    }
+    const labels = cacheOptions && format === "hdf5"
+      ? await scanLabels(path, reader, { ...cacheOptions, onNotice: options.onNotice })
+      : await reader.labelIndex();
+    if (cacheOptions) {
+      const layout = format === "hdf5"
+        ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader) ?? undefined
+        : undefined;
+      const index = { info: reader.info, labels, layout };
+      await saveDatasetIndex(path, index, cacheOptions).catch((error) =>
+        options.onNotice?.(
+          `could not cache the dataset index in ${cacheOptions.cacheDir}: ${
+            (error as Error).message
+          }`,
+        )
+      );
+    }
+    return new IndexedDataset(reader.info, labels, () => Promise.resolve(reader), reader);
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
+}

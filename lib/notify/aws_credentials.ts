@@ -1,0 +1,220 @@
+/**
+ * Where an AWS client's region, endpoint and credentials come from: flags first, then the
+ * environment and the shared config files (`--profile`), then what the resource URL says. Secrets
+ * given on the command line are kept out of every message.
+ * @module
+ */
+
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import type { SQSClientConfig } from "@aws-sdk/client-sqs";
+import { UsageError } from "../errors.ts";
+
+/** What the user gave to reach an SQS queue; every field is optional except the queue URL. */
+export interface AwsConnectionInput {
+  /** The queue URL, e.g. `https://sqs.eu-west-1.amazonaws.com/123456789012/ml-ids-attacks`. */
+  queueUrl: string;
+  /** `--region`. */
+  region?: string;
+  /** `--profile`; default `AWS_PROFILE`, then `default`. */
+  profile?: string;
+  /** `--endpoint-url`. */
+  endpointUrl?: string;
+  /** `--access-key`. */
+  accessKey?: string;
+  /** `--secret-key`. */
+  secretKey?: string;
+  /** Environment lookup, injected by tests; default `Deno.env.get`. */
+  env?: (name: string) => string | undefined;
+}
+
+/** Where a resolved setting came from, for messages. */
+export type SettingSource = "flag" | "environment" | "profile" | "queue URL";
+
+/** Region, endpoint and credentials for an AWS client, resolved from {@linkcode AwsConnectionInput}. */
+export interface AwsConnection {
+  readonly region: string;
+  readonly regionSource: SettingSource;
+  /** Endpoint to send requests to; undefined means the SDK's regional AWS endpoint. */
+  readonly endpoint?: string;
+  /** Static keys from the command line, or the SDK's default provider chain. */
+  readonly credentials: NonNullable<SQSClientConfig["credentials"]>;
+  /** True when the keys came from `--access-key`/`--secret-key`. */
+  readonly keysFromFlags: boolean;
+  /** Texts that must never be printed (the secret key), for {@linkcode redactSecrets}. */
+  readonly secrets: readonly string[];
+}
+
+function defaultEnv(name: string): string | undefined {
+  try {
+    const value = Deno.env.get(name);
+    return value === "" ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses an INI file as the AWS CLI writes it: `[section]` headers and `key = value` lines. */
+export function parseIni(text: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  let current: Map<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
+    if (header) {
+      current = sections.get(header[1]) ?? new Map();
+      sections.set(header[1], current);
+      continue;
+    }
+    // Indented lines continue a nested block (e.g. `s3 =` sub-settings); they carry no region.
+    if (!current || /^\s/.test(raw)) continue;
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    current.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim());
+  }
+  return sections;
+}
+
+/** The `region` of a profile in the shared config file (`AWS_CONFIG_FILE`, default `~/.aws/config`). */
+export function profileRegion(
+  profile: string,
+  env: (name: string) => string | undefined = defaultEnv,
+): string | undefined {
+  const home = env("HOME") ?? env("USERPROFILE");
+  const path = env("AWS_CONFIG_FILE") ?? (home ? `${home}/.aws/config` : undefined);
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+  const sections = parseIni(text);
+  const section = profile === "default"
+    ? sections.get("default") ?? sections.get("profile default")
+    : sections.get(`profile ${profile}`);
+  return section?.get("region") || undefined;
+}
+
+/**
+ * The region in an SQS queue URL's host: `sqs.<region>.amazonaws.com`, the legacy
+ * `<region>.queue.amazonaws.com`, or an emulator's `sqs.<region>.localhost`.
+ */
+export function regionFromQueueUrl(queueUrl: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(queueUrl).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  const modern = /^sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(host);
+  if (modern) return modern[1];
+  const legacy = /^([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.amazonaws\.com/.exec(host);
+  if (legacy) return legacy[1];
+  if (host === "queue.amazonaws.com") return "us-east-1";
+  return undefined;
+}
+
+function isAwsHost(host: string): boolean {
+  return /(^|\.)amazonaws\.com(\.cn)?$/.test(host) || host.endsWith(".api.aws");
+}
+
+/**
+ * The endpoint to use: `--endpoint-url`, then `AWS_ENDPOINT_URL_SQS`, then `AWS_ENDPOINT_URL`, then
+ * the queue URL's own origin when it is not an AWS host (an emulator; `*.localhost` maps to
+ * 127.0.0.1). Undefined for AWS queues, so the SDK picks the regional endpoint.
+ */
+export function resolveSqsEndpoint(
+  queueUrl: string,
+  endpointUrl: string | undefined,
+  env: (name: string) => string | undefined = defaultEnv,
+): string | undefined {
+  const given = endpointUrl ?? env("AWS_ENDPOINT_URL_SQS") ?? env("AWS_ENDPOINT_URL");
+  if (given !== undefined) {
+    try {
+      const url = new URL(given);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
+    } catch {
+      throw new UsageError(`the endpoint URL '${given}' is not an http(s) URL`, {
+        hint: "Give it as http://host:port or https://host.",
+      });
+    }
+    return given;
+  }
+  const url = new URL(queueUrl);
+  if (isAwsHost(url.hostname.toLowerCase())) return undefined;
+  if (url.hostname === "localhost" || url.hostname.endsWith(".localhost")) {
+    url.hostname = "127.0.0.1";
+  }
+  return url.origin;
+}
+
+/** Checks that a queue URL is an http(s) URL with a path; throws {@linkcode UsageError} otherwise. */
+export function checkQueueUrl(queueUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(queueUrl);
+  } catch {
+    throw new UsageError(`--queue-url '${queueUrl}' is not a URL`, {
+      hint:
+        "Give the queue URL as SQS shows it, e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/ml-ids-attacks.",
+    });
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.pathname.length <= 1) {
+    throw new UsageError(`--queue-url '${queueUrl}' is not an SQS queue URL`, {
+      hint:
+        "Give the queue URL as SQS shows it, e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/ml-ids-attacks.",
+    });
+  }
+}
+
+/**
+ * Resolves region, endpoint and credentials for an SQS queue. Region: flag, `AWS_REGION`,
+ * `AWS_DEFAULT_REGION`, the profile's config, the queue URL's host. Credentials: the keys when given,
+ * else the SDK default chain (environment, shared files with the profile, SSO, container, instance).
+ */
+export function resolveSqsConnection(input: AwsConnectionInput): AwsConnection {
+  const env = input.env ?? defaultEnv;
+  checkQueueUrl(input.queueUrl);
+  if ((input.accessKey === undefined) !== (input.secretKey === undefined)) {
+    throw new UsageError("--access-key and --secret-key must be given together", {
+      hint:
+        "Give both, or neither to use the AWS default credential chain (environment, --profile, SSO, roles).",
+    });
+  }
+  const profile = input.profile ?? env("AWS_PROFILE") ?? "default";
+  let region: string | undefined;
+  let regionSource: SettingSource = "flag";
+  if (input.region) {
+    region = input.region;
+  } else if (env("AWS_REGION") ?? env("AWS_DEFAULT_REGION")) {
+    region = env("AWS_REGION") ?? env("AWS_DEFAULT_REGION");
+    regionSource = "environment";
+  } else if ((region = profileRegion(profile, env))) {
+    regionSource = "profile";
+  } else if ((region = regionFromQueueUrl(input.queueUrl))) {
+    regionSource = "queue URL";
+  }
+  if (!region) {
+    throw new UsageError(`no AWS region for the queue ${input.queueUrl}`, {
+      hint: "Give --region, set AWS_REGION, or set a region in the profile's config.",
+    });
+  }
+  const endpoint = resolveSqsEndpoint(input.queueUrl, input.endpointUrl, env);
+  const keysFromFlags = input.accessKey !== undefined && input.secretKey !== undefined;
+  const credentials = keysFromFlags
+    ? { accessKeyId: input.accessKey!, secretAccessKey: input.secretKey! }
+    : fromNodeProviderChain(input.profile ? { profile: input.profile } : {});
+  const secrets = [input.secretKey, env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")]
+    .filter((value): value is string => value !== undefined && value.length >= 4);
+  return { region, regionSource, endpoint, credentials, keysFromFlags, secrets };
+}
+
+/** Replaces every secret in `text` with `***`, so no message can leak one. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length > 0) out = out.split(secret).join("***");
+  }
+  return out;
+}

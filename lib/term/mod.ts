@@ -1,0 +1,36 @@
+/**
+ * The terminal: what it is (a TTY or not, its width, whether colour is wanted: `NO_COLOR`,
+ * `FORCE_COLOR`), and how mlids draws on it: bordered tables that wrap to the width
+ * ({@linkcode renderTable}), bar charts, and progress bars that redraw in place on a TTY and print a
+ * few plain lines elsewhere.
+ *
+ * ```ts
+ * import { renderTable } from "./mod.ts";
+ *
+ * const text = renderTable(["label", "flows"], [["Benign", "3"]], { width: 40 });
+ * console.assert(text.includes("Benign"));
+ * ```
+ * @module
+ */
+
+export { type Bar, type BarChartOptions, renderBarChart } from "./bar_chart.ts";
+export {
+  downloadBar,
+  formatBytes,
+  formatCount,
+  formatSeconds,
+  ProgressBar,
+  type ProgressBarOptions,
+  type TransferProgress,
+  type WritableLike,
+} from "./progress.ts";
+export { type Overflow, parseOverflow, renderTable, type TableOptions } from "./table.ts";
+export {
+  colourEnabled,
+  stderrIsTerminal,
+  stdinIsTerminal,
+  stdoutIsTerminal,
+  type Styles,
+  stylesFor,
+  terminalWidth,
+} from "./terminal.ts";

@@ -1,0 +1,173 @@
+/**
+ * Tables for the terminal: flows and results drawn in boxes, either one wide table
+ * (`nowrap`) or column groups that fit the terminal width (`wrap`). Values are never cut; text
+ * from datasets and messages has its control characters escaped.
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import { escapeControl } from "../text.ts";
+
+/** How a table wider than the terminal is shown. */
+export type Overflow = "wrap" | "nowrap";
+
+/** Options for {@linkcode renderTable}. */
+export interface TableOptions {
+  /** `wrap` (default) splits the columns into groups that fit `width`; `nowrap` draws one wide table. */
+  overflow?: Overflow;
+  /** Width to fit into, in characters (default 100). */
+  width?: number;
+  /** Colour the header row. */
+  colour?: boolean;
+}
+
+/** Reads `--display-overflow`: `wrap` or `nowrap`, in any case (the original's `WRAP`/`NOWRAP`). */
+export function parseOverflow(value: string): Overflow {
+  const lower = value.trim().toLowerCase();
+  if (lower === "wrap" || lower === "nowrap") return lower;
+  throw new UsageError(`--display-overflow must be 'wrap' or 'nowrap', not '${value}'`);
+}
+
+// Borders and padding around each column: "│ " before and " " after.
+const COLUMN_CHROME = 3;
+
+/** Columns a character takes in a terminal: 2 for East Asian wide and emoji, else 1. */
+function charWidth(code: number): number {
+  return (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) ||
+      (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) ||
+      (code >= 0xfe30 && code <= 0xfe4f) || (code >= 0xff00 && code <= 0xff60) ||
+      (code >= 0xffe0 && code <= 0xffe6) || (code >= 0x1f300 && code <= 0x1faff) ||
+      (code >= 0x20000 && code <= 0x3fffd)
+    ? 2
+    : 1;
+}
+
+function textWidth(text: string): number {
+  let width = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Plain ASCII and Latin text is one column a UTF-16 unit: the common case, kept cheap.
+    if (code < 0x1100) {
+      width++;
+    } else {
+      const point = text.codePointAt(i)!;
+      if (point > 0xffff) i++;
+      width += charWidth(point);
+    }
+  }
+  return width;
+}
+
+/** `text` cut into pieces of at most `width` columns, for a cell wider than the terminal. */
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  let used = 0;
+  for (const char of text) {
+    const w = charWidth(char.codePointAt(0)!);
+    if (used + w > width && line !== "") {
+      lines.push(line);
+      line = "";
+      used = 0;
+    }
+    line += char;
+    used += w;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * One box-drawn table. Drawn here rather than with cli-table3: a consumer draws a table of about
+ * 80 columns for every notification, and cli-table3 took 2.4 ms each, which capped `consume`.
+ */
+function drawTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: { colour: boolean; maxWidth?: number },
+): string {
+  const border = options.colour ? (text: string) => `\x1b[90m${text}\x1b[39m` : (t: string) => t;
+  const head = options.colour ? (text: string) => `\x1b[36m${text}\x1b[39m` : (t: string) => t;
+  const cellLines = (text: string): string[] =>
+    options.maxWidth !== undefined && textWidth(text) > options.maxWidth
+      ? wrapText(text, options.maxWidth)
+      : [text];
+  const headerCells = headers.map(cellLines);
+  const bodyCells = rows.map((row) => headers.map((_, c) => cellLines(row[c] ?? "")));
+  const widths = headers.map((_, c) => {
+    let width = 0;
+    for (const line of headerCells[c]) width = Math.max(width, textWidth(line));
+    for (const row of bodyCells) {
+      for (const line of row[c]) width = Math.max(width, textWidth(line));
+    }
+    return width;
+  });
+  const rule = (left: string, mid: string, right: string): string =>
+    border(left + widths.map((w) => "─".repeat(w + 2)).join(mid) + right);
+  const bar = border("│");
+  const drawRow = (cells: string[][], style: (text: string) => string): string[] => {
+    const height = cells.reduce((max, lines) => Math.max(max, lines.length), 1);
+    const out: string[] = [];
+    for (let l = 0; l < height; l++) {
+      let line = bar;
+      for (let c = 0; c < widths.length; c++) {
+        const text = cells[c][l] ?? "";
+        line += ` ${style(text)}${" ".repeat(widths[c] - textWidth(text))} ${bar}`;
+      }
+      out.push(line);
+    }
+    return out;
+  };
+  const lines = [rule("┌", "┬", "┐"), ...drawRow(headerCells, head), rule("├", "┼", "┤")];
+  for (const row of bodyCells) lines.push(...drawRow(row, (t) => t));
+  lines.push(rule("└", "┴", "┘"));
+  return lines.join("\n");
+}
+
+/** Draws `rows` under `headers`; cells are text already (see {@linkcode formatCell}). */
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: TableOptions = {},
+): string {
+  const colour = options.colour ?? false;
+  const safeHeaders = headers.map(escapeControl);
+  const safeRows = rows.map((row) => row.map(escapeControl));
+  if ((options.overflow ?? "wrap") === "nowrap") {
+    return drawTable(safeHeaders, safeRows, { colour });
+  }
+  const width = Math.max(options.width ?? 100, 20);
+  const widths = safeHeaders.map((header, c) =>
+    safeRows.reduce((max, row) => Math.max(max, textWidth(row[c] ?? "")), textWidth(header))
+  );
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let used = 1;
+  for (let c = 0; c < widths.length; c++) {
+    const need = widths[c] + COLUMN_CHROME;
+    if (current.length > 0 && used + need > width) {
+      groups.push(current);
+      current = [];
+      used = 1;
+    }
+    current.push(c);
+    used += need;
+  }
+  if (current.length > 0) groups.push(current);
+  const parts = groups.map((group, g) => {
+    // A single column wider than the terminal wraps inside its cells instead of being cut.
+    const tooWide = group.length === 1 && widths[group[0]] + COLUMN_CHROME + 1 > width;
+    const table = drawTable(
+      group.map((c) => safeHeaders[c]),
+      safeRows.map((row) => group.map((c) => row[c] ?? "")),
+      { colour, maxWidth: tooWide ? width - 4 : undefined },
+    );
+    const caption = groups.length > 1
+      ? `columns ${group[0] + 1}-${group[group.length - 1] + 1} of ${headers.length} (part ${
+        g + 1
+      }/${groups.length})\n`
+      : "";
+    return caption + table;
+  });
+  return parts.join("\n");
+}

@@ -1,0 +1,731 @@
+import assert from "node:assert/strict";
+import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { createIdsTopology, queueCounts, startEmulator, withEmulator } from "../../dev/emulator.ts";
+import { publishPrediction, publishPredictions } from "../../dev/publish_notifications.ts";
+import { decodeNotification } from "../../lib/notify/notification.ts";
+import { mlidsEnv, mlidsShellCommand } from "../../dev/run_mlids.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const COLUMNS = ["dst_port", "protocol", "timestamp"];
+
+function notices(count: number, start = 0, prediction: 0 | 1 = 1) {
+  return Array.from({ length: count }, (_, i) => ({
+    columns: COLUMNS,
+    index: start + i,
+    row: [1000 + start + i, 6, "21/02/2018 10:15:06"],
+    prediction,
+  }));
+}
+
+/** A clean environment: test keys, no colour, no shared AWS files, no instance metadata. */
+function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    NO_COLOR: "1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_CONFIG_FILE: "/nonexistent/mlids-test-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/mlids-test-credentials",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  const denoDir = Deno.env.get("DENO_DIR");
+  if (denoDir) env.DENO_DIR = denoDir;
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === "") delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/** A running `mlids consume` subprocess whose output is collected as it comes. */
+interface Consumer {
+  readonly child: Deno.ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Exit code, or throws after `timeoutMs` (killing the process). */
+  exit(timeoutMs?: number): Promise<number>;
+}
+
+function spawnConsume(args: string[], env: Record<string, string> = {}): Consumer {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "main.ts",
+      "consume",
+      ...args,
+    ],
+    cwd: ROOT,
+    clearEnv: true,
+    env: baseEnv(env),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  let err = "";
+  const collect = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
+  };
+  const reading = Promise.all([
+    collect(child.stdout, (text) => (out += text)),
+    collect(child.stderr, (text) => (err += text)),
+  ]);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    async exit(timeoutMs = 30000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const status = await Promise.race([
+          child.status,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`mlids consume still running: ${err}`)),
+              timeoutMs,
+            );
+          }),
+        ]);
+        await reading;
+        return status.code;
+      } catch (error) {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Already gone.
+        }
+        await child.status;
+        await reading.catch(() => {});
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+async function runConsume(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const consumer = spawnConsume(args, env);
+  const code = await consumer.exit();
+  return { code, stdout: consumer.stdout(), stderr: consumer.stderr() };
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Receives (and deletes nothing) until `count` flow indexes were collected or `timeoutMs` passed. */
+async function drainIndexes(
+  sqs: SQSClient,
+  queueUrl: string,
+  count: number,
+  timeoutMs: number,
+): Promise<number[]> {
+  const seen: number[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (seen.length < count && Date.now() < deadline) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 120,
+      }),
+    );
+    for (const message of out.Messages ?? []) {
+      const decoded = decodeNotification(message);
+      if (decoded.ok) seen.push(Number(decoded.notification.flows[0].index));
+    }
+  }
+  return seen;
+}
+
+function jsonlIndexes(stdout: string): number[] {
+  return stdout.split("\n").filter((line) => line.trim() !== "").map((line) =>
+    Number(JSON.parse(line).index)
+  );
+}
+
+function range(count: number, start = 0): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
+
+function sorted(values: number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+Deno.test("mlids consume rejects bad flags with exit 2 and says what SQS allows", async () => {
+  const url = "http://sqs.eu-west-1.localhost:9/000000000000/q";
+  const cases: [string[], RegExp][] = [
+    [["--queue-url", url, "--wait-time", "30"], /0 to 20/],
+    [["--queue-url", url, "--num-messages", "11"], /1 to 10/],
+    [["--queue-url", url, "--num-messages", "0"], /1 to 10/],
+    [["--queue-url", url, "--visibility-timeout", "50000"], /43200/],
+    [["--queue-url", url, "--delete-messages", "maybe"], /True or False/],
+    [["--queue-url", url, "--output", "xml"], /table, json or jsonl/],
+    [["--queue-url", url, "--display-overflow", "squash"], /wrap/],
+    [["--queue-url", url, "--idle-exit", "-1"], /idle-exit/],
+    [["--wait-time", "5"], /queue-url/],
+    [["--queue-url", url, "--delete-malformed"], /needs --delete-messages/],
+    [["--queue-url", "not a url"], /not a URL/],
+    [["--queue-url", url, "--access-key", "AKIDONLY"], /together/],
+  ];
+  for (const [args, expected] of cases) {
+    const { code, stderr } = await runConsume(args);
+    assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+    assert.match(stderr, expected, args.join(" "));
+  }
+});
+
+Deno.test("mlids consume shows each attack once as a table, deletes it, and never leaks the secret", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, notices(12));
+    // Benign predictions never reach the queue: the subscription filters them out.
+    await publishPredictions(emulator.sns, topology.topicArn, notices(4, 500, 0));
+    const secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--region",
+      "eu-west-1",
+      "--access-key",
+      "AKIDEXAMPLE",
+      "--secret-key",
+      secret,
+      "--delete-messages",
+      "True",
+      "--endpoint-url",
+      emulator.endpoint,
+      "--wait-time",
+      "1",
+      "--idle-exit",
+      "2",
+    ], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    assert.equal(code, 0, stderr);
+    const headings = stdout.match(/^Attack detected \[[0-9a-f-]+\]$/gm) ?? [];
+    assert.equal(headings.length, 12);
+    assert.equal(new Set(headings).size, 12);
+    for (const index of range(12)) {
+      assert.equal(stdout.split(`│ ${1000 + index} `).length - 1, 1, `flow ${index} shown once`);
+    }
+    assert.match(stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z · row \d+$/m);
+    assert.match(stdout, /│ dst_port │ protocol │ timestamp +│ prediction │/);
+    assert.doesNotMatch(stdout, /│ 150\d /);
+    assert.match(stderr, /process listings/);
+    assert.equal(stderr.match(/process listings/g)?.length, 1);
+    assert.ok(!stdout.includes(secret) && !stderr.includes(secret));
+    assert.match(stderr, /12 shown, 12 deleted, 0 malformed/);
+    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
+      visible: 0,
+      inFlight: 0,
+    });
+  });
+});
+
+Deno.test("mlids consume --output jsonl streams one object per flow, line by line", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, notices(5));
+    // No --endpoint-url and no region: both come from the queue URL (sqs.eu-west-1.localhost).
+    const consumer = spawnConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--output",
+      "jsonl",
+      "--wait-time",
+      "1",
+    ]);
+    try {
+      await waitUntil(() => consumer.stdout().split("\n").length > 5, 20000, "five jsonl lines");
+      // The lines arrived while the consumer keeps running: nothing is held back until exit.
+      assert.equal(
+        await Promise.race([consumer.child.status.then(() => "ended"), "running"]),
+        "running",
+      );
+      consumer.child.kill("SIGINT");
+      assert.equal(await consumer.exit(10000), 0);
+    } finally {
+      await consumer.exit(10000).catch(() => {});
+    }
+    const lines = consumer.stdout().trim().split("\n");
+    assert.equal(lines.length, 5);
+    for (const line of lines) {
+      const record = JSON.parse(line);
+      assert.deepEqual(Object.keys(record), [
+        "message_id",
+        "sent_at",
+        "received_at",
+        "prediction",
+        "index",
+        "flow",
+      ]);
+      assert.equal(typeof record.message_id, "string");
+      assert.match(record.sent_at, /^\d{4}-\d\d-\d\dT/);
+      assert.match(record.received_at, /^\d{4}-\d\d-\d\dT/);
+      assert.ok(Date.parse(record.received_at) >= Date.parse(record.sent_at) - 1000);
+      assert.equal(record.prediction, "attack");
+      assert.deepEqual(record.flow, {
+        dst_port: 1000 + record.index,
+        protocol: 6,
+        timestamp: "21/02/2018 10:15:06",
+        prediction: 1,
+      });
+    }
+    assert.deepEqual(sorted(jsonlIndexes(consumer.stdout())), range(5));
+    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
+      visible: 0,
+      inFlight: 0,
+    });
+  });
+});
+
+Deno.test("mlids consume --output json writes one array; raw delivery is understood", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator, { rawDelivery: true });
+    await publishPredictions(emulator.sns, topology.topicArn, notices(3));
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--endpoint-url",
+      emulator.endpoint,
+      "--delete-messages",
+      "true",
+      "--output",
+      "json",
+      "--wait-time",
+      "1",
+      "--idle-exit",
+      "1.5",
+    ]);
+    assert.equal(code, 0, stderr);
+    const records = JSON.parse(stdout);
+    assert.ok(Array.isArray(records));
+    assert.deepEqual(sorted(records.map((r: { index: number }) => r.index)), range(3));
+    for (const record of records) {
+      assert.equal(record.prediction, "attack");
+      assert.match(record.sent_at, /^\d{4}-\d\d-\d\dT/);
+    }
+    const empty = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--output",
+      "json",
+      "--wait-time",
+      "1",
+      "--idle-exit",
+      "1",
+    ]);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.deepEqual(JSON.parse(empty.stdout), []);
+  });
+});
+
+Deno.test("mlids consume without --delete-messages deletes nothing: messages come back", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, notices(3));
+    const common = ["--queue-url", topology.queueUrl, "--output", "jsonl", "--wait-time", "1"];
+    const first = await runConsume([
+      ...common,
+      "--delete-messages",
+      "False",
+      "--visibility-timeout",
+      "1",
+      "--max-messages",
+      "3",
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(sorted(jsonlIndexes(first.stdout)), range(3));
+    assert.match(first.stderr, /3 shown, 0 deleted/);
+    const counts = await queueCounts(emulator.sqs, topology.queueUrl);
+    assert.equal(counts.visible + counts.inFlight, 3);
+    // After the 1 s visibility timeout the same notifications are delivered again.
+    const second = await runConsume([...common, "--delete-messages", "--max-messages", "3"]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(sorted(jsonlIndexes(second.stdout)), range(3));
+    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
+      visible: 0,
+      inFlight: 0,
+    });
+  });
+});
+
+Deno.test("mlids consume warns about malformed messages, keeps them, and escapes their text", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    const bodies = [
+      // SQS refuses ESC and BEL in bodies; the 8-bit CSI (U+009B) and CR get through.
+      "not json \u009b2J\r at all",
+      JSON.stringify({ hello: "no Message here" }),
+      JSON.stringify({ Type: "Notification", MessageId: "x", Message: '{"columns": 3}' }),
+    ];
+    const ids: string[] = [];
+    for (const body of bodies) {
+      const sent = await emulator.sqs.send(
+        new SendMessageCommand({ QueueUrl: topology.queueUrl, MessageBody: body }),
+      );
+      ids.push(sent.MessageId!);
+    }
+    await publishPrediction(emulator.sns, topology.topicArn, notices(1)[0]);
+    const args = [
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--wait-time",
+      "1",
+      "--visibility-timeout",
+      "1",
+      "--output",
+      "jsonl",
+    ];
+    const first = await runConsume([...args, "--max-messages", "1"]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(jsonlIndexes(first.stdout), [0]);
+    const warnings = first.stderr.split("\n").filter((line) => line.startsWith("warning:"));
+    // Each malformed message is warned about (perhaps again, when it came back within the run).
+    for (const id of ids) {
+      assert.ok(warnings.some((line) => line.includes(id)), `warning for ${id}: ${first.stderr}`);
+    }
+    assert.ok(warnings.some((line) => /not JSON/.test(line)));
+    assert.ok(warnings.some((line) => /without "Message"/.test(line)));
+    assert.ok(warnings.some((line) => /no "columns"/.test(line)));
+    assert.ok(warnings.every((line) => /left in the queue/.test(line)));
+    assert.ok(!first.stderr.includes("\u009b") && !first.stderr.includes("\r"));
+    assert.match(first.stderr, /not JSON: "not json \\x9b2J\\r at all"/);
+    // They are still there (fauxqs counts expired ones as in flight until the next receive);
+    // after their 1 s visibility timeout, --delete-malformed removes them.
+    const kept = await queueCounts(emulator.sqs, topology.queueUrl);
+    assert.equal(kept.visible + kept.inFlight, 3);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const second = await runConsume([...args, "--delete-malformed", "--idle-exit", "1.5"]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /deleted \(--delete-malformed\)/);
+    assert.equal(second.stdout, "");
+    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
+      visible: 0,
+      inFlight: 0,
+    });
+  });
+});
+
+Deno.test("mlids consume escapes control characters from messages in the table", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPrediction(emulator.sns, topology.topicArn, {
+      columns: ["evil\x1b[2Jcolumn", "label"],
+      index: "i\x1b[31m",
+      row: ["\x1b]0;retitled\x07", "a\x9bb\rc"],
+      prediction: 1,
+    });
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--wait-time",
+      "1",
+      "--max-messages",
+      "1",
+      "--display-overflow",
+      "NOWRAP",
+    ]);
+    assert.equal(code, 0, stderr);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    assert.match(stdout, /evil\\x1b\[2Jcolumn/);
+    assert.match(stdout, /\\x1b\]0;retitled\\x07/);
+    assert.match(stdout, /a\\x9bb\\rc/);
+    assert.match(stdout, /row i\\x1b\[31m/);
+  });
+});
+
+Deno.test("mlids consume --max-messages stops after N and hands the rest back at once", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, notices(7));
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--max-messages",
+      "3",
+      "--output",
+      "jsonl",
+      "--wait-time",
+      "1",
+    ]);
+    assert.equal(code, 0, stderr);
+    const shown = jsonlIndexes(stdout);
+    assert.equal(shown.length, 3);
+    assert.match(stderr, /3 notifications shown/);
+    // The other four were released (visibility 0), not left hidden for the visibility timeout.
+    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
+      visible: 4,
+      inFlight: 0,
+    });
+    const rest = await drainIndexes(emulator.sqs, topology.queueUrl, 4, 5000);
+    assert.deepEqual(sorted([...shown, ...rest]), range(7));
+  });
+});
+
+Deno.test("mlids consume --idle-exit ends with exit 0 on a quiet queue", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--idle-exit",
+      "1",
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "");
+    assert.match(stderr, /no message for 1s: 0 shown/);
+  });
+});
+
+Deno.test("Ctrl-C in the middle of consuming: every notification shown and deleted, or still queued", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    let published = 0;
+    let publishing = true;
+    // Keep notifications flowing so the signal lands while batches are being handled.
+    const publisher = (async () => {
+      while (publishing && published < 20000) {
+        await publishPredictions(emulator.sns, topology.topicArn, notices(50, published));
+        published += 50;
+      }
+    })();
+    const consumer = spawnConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--output",
+      "jsonl",
+      "--wait-time",
+      "2",
+      "--visibility-timeout",
+      "2",
+    ]);
+    try {
+      await waitUntil(() => consumer.stdout().split("\n").length > 100, 30000, "100 lines");
+      consumer.child.kill("SIGINT");
+      const code = await consumer.exit(2000 + 2000 + 3000);
+      assert.equal(code, 0, consumer.stderr());
+    } finally {
+      publishing = false;
+      await publisher;
+      await consumer.exit(10000).catch(() => {});
+    }
+    assert.match(consumer.stderr(), /stopping/);
+    const shown = jsonlIndexes(consumer.stdout());
+    assert.equal(new Set(shown).size, shown.length, "no notification shown twice");
+    const rest = await drainIndexes(
+      emulator.sqs,
+      topology.queueUrl,
+      published - shown.length,
+      20000,
+    );
+    assert.deepEqual(sorted([...shown, ...rest]), range(published));
+  });
+});
+
+Deno.test("two mlids consume processes on one queue show every notification exactly once", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, notices(300));
+    const args = [
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--output",
+      "jsonl",
+      "--wait-time",
+      "1",
+      "--idle-exit",
+      "2",
+    ];
+    const a = spawnConsume(args);
+    const b = spawnConsume(args);
+    const [codeA, codeB] = await Promise.all([a.exit(), b.exit()]);
+    assert.equal(codeA, 0, a.stderr());
+    assert.equal(codeB, 0, b.stderr());
+    assert.deepEqual(
+      sorted([...jsonlIndexes(a.stdout()), ...jsonlIndexes(b.stdout())]),
+      range(300),
+    );
+    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
+      visible: 0,
+      inFlight: 0,
+    });
+  });
+});
+
+Deno.test("mlids consume keeps running through an emulator restart and says it is retrying", async () => {
+  let emulator = await startEmulator();
+  const port = emulator.port;
+  let consumer: Consumer | undefined;
+  try {
+    let topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, notices(2));
+    consumer = spawnConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--output",
+      "jsonl",
+      "--wait-time",
+      "1",
+      "--max-messages",
+      "4",
+    ]);
+    const running = consumer;
+    await waitUntil(() => jsonlIndexes(running.stdout()).length >= 2, 20000, "two notifications");
+    await emulator.stop();
+    await waitUntil(() => /retrying in/.test(running.stderr()), 20000, "a retry line");
+    emulator = await startEmulator({ port });
+    topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, notices(2, 10));
+    assert.equal(await consumer.exit(30000), 0, consumer.stderr());
+    assert.deepEqual(sorted(jsonlIndexes(consumer.stdout())), [0, 1, 10, 11]);
+    assert.match(consumer.stderr(), /SQS receiving failed \(.+\); retrying in \d/);
+    assert.match(consumer.stderr(), /works again/);
+  } finally {
+    await consumer?.exit(10000).catch(() => {});
+    await emulator.stop();
+  }
+});
+
+Deno.test("mlids consume ends with exit 1 and a clear message: no credentials, missing queue", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    const noCredentials = await runConsume(
+      ["--queue-url", topology.queueUrl, "--wait-time", "1"],
+      { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" },
+    );
+    assert.equal(noCredentials.code, 1, noCredentials.stderr);
+    assert.match(noCredentials.stderr, /error: no AWS credentials found/);
+    assert.match(noCredentials.stderr, /--profile/);
+    const secret = "SeCrEtThatMustNotShow1234567890";
+    const missing = await runConsume([
+      "--queue-url",
+      topology.queueUrl.replace("ml-ids-attacks", "no-such-queue"),
+      "--access-key",
+      "AKIDEXAMPLE",
+      "--secret-key",
+      secret,
+      "--wait-time",
+      "1",
+    ], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.match(missing.stderr, /error: the queue .*no-such-queue does not exist/);
+    assert.ok(!missing.stderr.includes(secret) && !missing.stdout.includes(secret));
+    const debug = await runConsume([
+      "--queue-url",
+      topology.queueUrl.replace("ml-ids-attacks", "no-such-queue"),
+      "--access-key",
+      "AKIDEXAMPLE",
+      "--secret-key",
+      secret,
+      "--debug",
+    ], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    assert.equal(debug.code, 1, debug.stderr);
+    assert.match(debug.stderr, /caused by/);
+    assert.ok(!debug.stderr.includes(secret));
+  });
+});
+
+Deno.test("mlids consume takes credentials and region from a --profile, with no note", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, notices(2));
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(
+        `${dir}/credentials`,
+        "[ids]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profilesecret123\n",
+      );
+      await Deno.writeTextFile(`${dir}/config`, "[profile ids]\nregion = eu-west-1\n");
+      const { code, stdout, stderr } = await runConsume([
+        "--queue-url",
+        topology.queueUrl,
+        "--profile",
+        "ids",
+        "--delete-messages",
+        "--output",
+        "jsonl",
+        "--max-messages",
+        "2",
+      ], {
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        AWS_SHARED_CREDENTIALS_FILE: `${dir}/credentials`,
+        AWS_CONFIG_FILE: `${dir}/config`,
+      });
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(sorted(jsonlIndexes(stdout)), range(2));
+      assert.doesNotMatch(stderr, /process listings/);
+      assert.ok(!stderr.includes("profilesecret123"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+const hasScript = await new Deno.Command("script", { args: ["--version"], stdout: "null" })
+  .output().then((out) => out.code === 0, () => false);
+
+Deno.test({
+  name: "mlids consume on a terminal keeps a status line of polls, shown, deleted, malformed",
+  ignore: !hasScript || Deno.build.os === "windows",
+  async fn() {
+    await withEmulator(async (emulator) => {
+      const topology = await createIdsTopology(emulator);
+      await publishPredictions(emulator.sns, topology.topicArn, notices(2));
+      const command = mlidsShellCommand([
+        "consume",
+        "--queue-url",
+        topology.queueUrl,
+        "--endpoint-url",
+        emulator.endpoint,
+        "--delete-messages",
+        "--wait-time",
+        "1",
+        "--idle-exit",
+        "3",
+      ]);
+      // util-linux `script` gives mlids a pseudo-terminal for stdout and stderr.
+      const out = await new Deno.Command("script", {
+        args: ["-qfec", command, "/dev/null"],
+        env: await mlidsEnv(baseEnv({ NO_COLOR: "", TERM: "xterm-256color" })),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const screen = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, screen.slice(-1500));
+      assert.equal(screen.split("Attack detected [").length - 1, 2);
+      assert.match(
+        screen,
+        /polls \d+ · shown 2 · deleted 2 · malformed 0 · (last message|no message)/,
+      );
+      // Drawn in place: the line is rewritten with a carriage return and cleared, not appended.
+      assert.ok(screen.includes("\r\x1b["), "the status line is redrawn in place");
+    });
+  },
+});

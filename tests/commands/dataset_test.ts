@@ -1,0 +1,212 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import { startEmulator } from "../../dev/emulator.ts";
+import { mlidsCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
+import { listFiles } from "../support/files.ts";
+
+const FIXTURES = join(REPO_ROOT, "tests", "fixtures");
+const TABLE = join(FIXTURES, "table_zlib.h5");
+const EXPECTED = JSON.parse(await Deno.readTextFile(join(FIXTURES, "table_zlib.expected.json")));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Files left in the run's cache directory. */
+  cached: string[];
+}
+
+/** Runs mlids (baked permissions, no terminal) with a cache of its own. */
+async function mlids(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const cache = await Deno.makeTempDir({ prefix: "mlids-dataset-cmd-" });
+  try {
+    const out = await (await mlidsCommand(args, {
+      env: { XDG_CACHE_HOME: cache, NO_COLOR: "1", COLUMNS: "100", ...env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    })).output();
+    return {
+      code: out.code,
+      stdout: new TextDecoder().decode(out.stdout),
+      stderr: new TextDecoder().decode(out.stderr),
+      cached: await listFiles(cache),
+    };
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+}
+
+function assertBadInput(
+  run: Run,
+  mentions: RegExp,
+  options: { datasetIsFine?: boolean } = {},
+): void {
+  assert.equal(run.code, 2, run.stderr);
+  const lines = run.stderr.split("\n").filter((line) => line.trim() !== "");
+  assert.equal(lines.length, 1, `one line, got:\n${run.stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.match(lines[0], mentions);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+  assert.equal(run.stdout, "");
+  if (options.datasetIsFine) {
+    // The dataset itself was fine, so its index may be cached; nothing else may be.
+    const cacheEntry = /\/index\/[0-9a-f]+\.(idx|rows\/(\d+\.rows|manifest\.json))$/;
+    assert.ok(run.cached.every((file) => cacheEntry.test(file)), run.cached.join());
+  } else {
+    assert.deepEqual(run.cached, [], "nothing left in the cache");
+  }
+}
+
+Deno.test("dataset info --json: rows, columns with dtypes, labels in value_counts order", async () => {
+  const run = await mlids(["dataset", "info", TABLE, "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+  const info = JSON.parse(run.stdout);
+  assert.equal(info.format, "pandas-table");
+  assert.equal(info.compression, "zlib+shuffle");
+  assert.equal(info.key, "ids_data");
+  assert.equal(info.rows, EXPECTED.data.length);
+  assert.deepEqual(info.columns.map((c: { name: string }) => c.name), EXPECTED.columns);
+  assert.deepEqual(
+    Object.fromEntries(info.columns.map((c: { name: string; dtype: string }) => [c.name, c.dtype])),
+    EXPECTED.dtypes,
+  );
+  const labelAt = EXPECTED.columns.indexOf("label");
+  const counts = new Map<string, number>();
+  for (const row of EXPECTED.data) counts.set(row[labelAt], (counts.get(row[labelAt]) ?? 0) + 1);
+  assert.deepEqual(
+    info.labels.map((l: { name: string; count: number }) => [l.name, l.count]),
+    [...counts].sort((a, b) => b[1] - a[1]),
+  );
+  assert.equal(info.label_column, "label");
+});
+
+Deno.test("dataset info: the human view names format, rows and every category", async () => {
+  const run = await mlids(["dataset", "info", TABLE]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stdout,
+    /format\s+pandas HDF5, table format, key 'ids_data', compression zlib\+shuffle/,
+  );
+  assert.match(run.stdout, /rows\s+300/);
+  assert.ok(run.stdout.includes("Angriff – Überlast ✓"));
+  assert.ok(!run.stdout.includes("\x1b["), "no colour when not a terminal");
+});
+
+Deno.test("dataset sample: jsonl rows of the category with index, repeatable with a seed", async () => {
+  const args = ["dataset", "sample", TABLE, "--category", "bot", "--count", "5", "--seed", "42"];
+  const first = await mlids([...args, "--format", "jsonl"]);
+  assert.equal(first.code, 0, first.stderr);
+  const flows = first.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(flows.length, 5);
+  const indexAt = new Map<number, number>(
+    EXPECTED.index.map((value: number, i: number) => [value, i]),
+  );
+  for (const flow of flows) {
+    assert.equal(flow.label, "Bot");
+    const row = EXPECTED.data[indexAt.get(flow.index)!];
+    assert.equal(flow.dst_port, row[0]);
+    assert.equal(flow.timestamp, row[2]);
+  }
+  assert.equal(new Set(flows.map((f) => f.index)).size, 5, "without replacement");
+  const again = await mlids([...args, "--format", "jsonl"]);
+  assert.equal(again.stdout, first.stdout);
+  assert.match(first.stderr, /wrote 5 flows of 'Bot' \(seed 42\)/);
+});
+
+Deno.test("dataset sample: split is the API's request body, label only with --with-label", async () => {
+  const run = await mlids(["dataset", "sample", TABLE, "--random", "--count", "3", "--seed", "1"]);
+  assert.equal(run.code, 0, run.stderr);
+  const body = JSON.parse(run.stdout);
+  assert.deepEqual(Object.keys(body), ["columns", "data"]);
+  assert.deepEqual(body.columns, EXPECTED.columns.filter((c: string) => c !== "label"));
+  assert.equal(body.data.length, 3);
+  const labelled = await mlids(["dataset", "sample", TABLE, "--count", "3", "--with-label"]);
+  assert.ok(JSON.parse(labelled.stdout).columns.includes("label"));
+});
+
+Deno.test("dataset sample: csv of every flow of a category with --all", async () => {
+  const run = await mlids([
+    "dataset",
+    "sample",
+    TABLE,
+    "--category",
+    "Bot",
+    "--all",
+    "--format",
+    "csv",
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.trimEnd().split("\n");
+  assert.equal(lines[0], EXPECTED.columns.join(","));
+  assert.equal(lines.length, 1 + 37);
+});
+
+Deno.test("dataset sample: an unknown category is an error listing the known ones", async () => {
+  const run = await mlids(["dataset", "sample", TABLE, "--category", "Nope"]);
+  assertBadInput(run, /no category 'Nope'.*'Benign'.*'Bot'/, { datasetIsFine: true });
+  const both = await mlids(["dataset", "sample", TABLE, "--category", "Bot", "--random"]);
+  assertBadInput(both, /--category and --random/);
+});
+
+Deno.test("dataset: bad input gets one line, exit 2, nothing cached", async (t) => {
+  const work = await Deno.makeTempDir({ prefix: "mlids-bad-input-" });
+  try {
+    const truncated = join(work, "truncated.h5");
+    await Deno.writeFile(truncated, (await Deno.readFile(TABLE)).subarray(0, 4000));
+    const binary = join(work, "picture.png");
+    await Deno.writeFile(binary, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 1, 2, 3]));
+    const csv = join(work, "flows.csv");
+    await Deno.writeTextFile(csv, "Dst Port,Protocol,Label\n80,6,Benign\n");
+    const cases: [string, string[], RegExp][] = [
+      ["a missing file", [join(work, "missing.h5")], /missing\.h5.*does not exist/],
+      ["a directory", [work], /is a directory/],
+      ["a truncated HDF5 file", [truncated], /truncated\.h5/],
+      ["a file that is not HDF5", [binary], /picture\.png.*neither a pandas HDF5 file nor/],
+      ["HDF5 without pandas data", [join(FIXTURES, "no_pandas.h5")], /no_pandas\.h5/],
+      [
+        "a file with no rows",
+        [join(FIXTURES, "empty_table.h5")],
+        /empty_table\.h5.*(no rows|empty)/,
+      ],
+      ["an unknown key", [TABLE, "--key", "nope"], /nope.*ids_data/],
+      ["an unsupported filter", [join(FIXTURES, "blosc.h5")], /blosc.*complib="zlib"/],
+      [
+        "a malicious pickle",
+        [join(FIXTURES, "malicious_pickle.h5")],
+        /malicious_pickle\.h5.*(system|may run code)/,
+      ],
+      ["a CSV without the expected columns", [csv], /flows\.csv.*(missing|lacks)/],
+    ];
+    for (const [what, args, mentions] of cases) {
+      await t.step(what, async () => {
+        assertBadInput(await mlids(["dataset", "info", ...args]), mentions);
+      });
+    }
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("dataset: an S3 object that does not exist is exit 2 with nothing cached (fauxqs)", async () => {
+  const emulator = await startEmulator();
+  try {
+    await emulator.s3.send(new CreateBucketCommand({ Bucket: "ml-ids-2018-full" }));
+    const run = await mlids(["dataset", "info", "s3://ml-ids-2018-full/testing/missing.h5"], {
+      AWS_ENDPOINT_URL: emulator.endpoint,
+    });
+    assertBadInput(run, /s3:\/\/ml-ids-2018-full\/testing\/missing\.h5/);
+  } finally {
+    await emulator.stop();
+  }
+});
+
+Deno.test("mlids --version prints the version in deno.json; unknown flags are exit 2", async () => {
+  const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
+  const version = await mlids(["--version"]);
+  assert.equal(version.code, 0);
+  assert.equal(version.stdout.trim(), config.version);
+  const unknown = await mlids(["dataset", "info", TABLE, "--bogus"]);
+  assertBadInput(unknown, /unknown option '--bogus'.*mlids dataset info --help/);
+});

@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { openDataset } from "../../lib/dataset/open.ts";
+import { loadDatasetIndex, saveDatasetIndex } from "../../lib/dataset/cache/label_index.ts";
+import { openPandasHdf } from "../../lib/dataset/pandas/hdf.ts";
+import { loadCategoryRows } from "../../lib/dataset/cache/category_rows.ts";
+import type { LabelIndex } from "../../lib/dataset/flow_dataset.ts";
+import type { FlowFrame } from "../../lib/frame/frame.ts";
+import { SHARED_DATASETS, sharedDatasetsPresent } from "../support/shared_datasets.ts";
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+async function withCopy(
+  name: string,
+  body: (path: string, cacheDir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "mlids-dataset-" });
+  try {
+    const path = join(dir, name);
+    await Deno.copyFile(FIXTURES + name, path);
+    await body(path, join(dir, "cache"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("openDataset: a pandas table's layout is cached, and a cached open reads the same rows", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const rows = [299, 0, 17, 17, 150, 3];
+    const first = await openDataset(path, { cacheDir });
+    const fresh = await first.readRows(rows);
+    const labels = await first.labelIndex();
+    first.close();
+    const stored = await loadDatasetIndex(path, { cacheDir });
+    assert.ok(stored?.layout, "the index entry carries the table layout");
+
+    const cached = await openDataset(path, { cacheDir });
+    try {
+      assert.deepEqual(cached.info, stored.info);
+      assert.deepEqual(await cached.labelIndex(), labels);
+      assert.deepEqual(await cached.readRows(rows), fresh);
+      const reference = await openPandasHdf(path, { chunkReader: false });
+      try {
+        assert.deepEqual(fresh, await reference.readRows(rows));
+      } finally {
+        reference.close();
+      }
+    } finally {
+      cached.close();
+    }
+  });
+});
+
+Deno.test("openDataset: a cached layout that is not one falls back to reading the file", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const first = await openDataset(path, { cacheDir });
+    const want = await first.readRows([5, 1]);
+    first.close();
+    const stored = await loadDatasetIndex(path, { cacheDir });
+    assert.ok(stored);
+    await saveDatasetIndex(path, { ...stored, layout: { bogus: true } }, { cacheDir });
+    const cached = await openDataset(path, { cacheDir });
+    try {
+      assert.deepEqual(await cached.readRows([5, 1]), want);
+    } finally {
+      cached.close();
+    }
+  });
+});
+
+Deno.test("openDataset: fixed-format files cache no layout and still read through h5wasm", async () => {
+  await withCopy("fixed_zlib.h5", async (path, cacheDir) => {
+    const first = await openDataset(path, { cacheDir });
+    const want = await first.readRows([119, 0, 60]);
+    first.close();
+    assert.equal((await loadDatasetIndex(path, { cacheDir }))?.layout, undefined);
+    const cached = await openDataset(path, { cacheDir });
+    try {
+      assert.deepEqual(await cached.readRows([119, 0, 60]), want);
+    } finally {
+      cached.close();
+    }
+  });
+});
+
+/** Rows of every category but the first (most frequent), spread over the file, some twice. */
+function minorityRows(labels: LabelIndex): number[] {
+  const rows: number[] = [];
+  for (const category of labels.categories.slice(1)) {
+    const step = Math.max(1, Math.floor(category.rows.length / 7));
+    for (let i = category.rows.length - 1; i >= 0; i -= step) rows.push(category.rows[i]);
+  }
+  rows.push(rows[0], rows[rows.length - 1]);
+  return rows;
+}
+
+/**
+ * Checks on a copy of `file`: a cached open reads minority rows from the category rows cache, equal
+ * to the chunk path's; mixed rows (a majority row among them) are read from the file.
+ */
+async function checkCategoryRows(file: string, path: string, cacheDir: string): Promise<void> {
+  const first = await openDataset(path, { cacheDir });
+  const labels = await first.labelIndex();
+  first.close();
+  assert.ok(labels && labels.categories.length > 1);
+  const minority = minorityRows(labels);
+  const mixed = [labels.categories[0].rows[0], ...minority.slice(0, 5)];
+  const chunkPath = await openPandasHdf(path);
+  let want: FlowFrame;
+  let wantMixed: FlowFrame;
+  const h5wasm = await openPandasHdf(path, { chunkReader: false });
+  try {
+    want = await chunkPath.readRows(minority);
+    wantMixed = await chunkPath.readRows(mixed);
+    assert.deepEqual(await h5wasm.readRows(minority), want);
+  } finally {
+    chunkPath.close();
+    h5wasm.close();
+  }
+  const cachedRows = await loadCategoryRows(path, labels, { cacheDir });
+  assert.ok(cachedRows, `${file}: the first open cached the category rows`);
+  assert.ok(!cachedRows.categories.includes(labels.categories[0].name), "majority not cached");
+  assert.ok(cachedRows.covers(minority));
+  cachedRows.close();
+
+  const cached = await openDataset(path, { cacheDir });
+  try {
+    assert.deepEqual(await cached.readRows(minority), want, `${file}: rows from the cache`);
+    assert.deepEqual(await cached.readRows(mixed), wantMixed, `${file}: mixed rows`);
+  } finally {
+    cached.close();
+  }
+
+  // Zero the cached rows: minority rows now read as zeros (so they did come from the cache),
+  // mixed rows still come from the file.
+  const dir = (await Array.fromAsync(Deno.readDir(join(cacheDir, "index"))))
+    .find((entry) => entry.name.endsWith(".rows"));
+  assert.ok(dir);
+  for await (const entry of Deno.readDir(join(cacheDir, "index", dir.name))) {
+    if (!entry.name.endsWith(".rows")) continue;
+    const rowsFile = join(cacheDir, "index", dir.name, entry.name);
+    await Deno.writeFile(rowsFile, new Uint8Array((await Deno.stat(rowsFile)).size));
+  }
+  const zeroed = await openDataset(path, { cacheDir });
+  try {
+    assert.notDeepEqual(await zeroed.readRows(minority), want, "the cache was read");
+    assert.deepEqual(await zeroed.readRows(mixed), wantMixed);
+  } finally {
+    zeroed.close();
+  }
+}
+
+Deno.test("openDataset: minority rows come from the category rows cache, equal to the chunk path", async () => {
+  for (const file of ["table_zlib.h5", "table_data_columns.h5"]) {
+    await withCopy(file, (path, cacheDir) => checkCategoryRows(file, path, cacheDir));
+  }
+});
+
+Deno.test({
+  name:
+    "openDataset: the shared CSE-CIC-IDS2018 sample reads the same rows through the category cache",
+  ignore: !sharedDatasetsPresent,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "mlids-dataset-shared-" });
+    try {
+      const path = join(dir, "sample.h5");
+      await Deno.copyFile(join(SHARED_DATASETS, "cse-cic-ids2018-sample.h5"), path);
+      await checkCategoryRows("cse-cic-ids2018-sample.h5", path, join(dir, "cache"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("openDataset: a vanished category rows cache falls back to the file", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const first = await openDataset(path, { cacheDir });
+    const labels = await first.labelIndex();
+    first.close();
+    assert.ok(labels);
+    const rows = minorityRows(labels);
+    const reference = await openPandasHdf(path);
+    const want = await reference.readRows(rows);
+    reference.close();
+    const cached = await openDataset(path, { cacheDir });
+    try {
+      // The cache is opened (its manifest read) on the first read; then its files vanish.
+      assert.equal((await cached.readRows(rows.slice(0, 1))).length, 1);
+      for await (const entry of Deno.readDir(join(cacheDir, "index"))) {
+        if (entry.name.endsWith(".rows")) {
+          await Deno.remove(join(cacheDir, "index", entry.name), { recursive: true });
+        }
+      }
+      assert.deepEqual(await cached.readRows(rows), want);
+    } finally {
+      cached.close();
+    }
+  });
+});
+
+Deno.test("openDataset: the first open of a large dataset says it is indexing, a cached one does not", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const notices: string[] = [];
+    const options = { cacheDir, indexNoticeRows: 300, onNotice: (m: string) => notices.push(m) };
+    (await openDataset(path, options)).close();
+    assert.deepEqual(notices, [
+      "indexing the labels of 300 flows (once: the index is cached for the next open)",
+    ]);
+    (await openDataset(path, options)).close();
+    assert.equal(notices.length, 1);
+    const small: string[] = [];
+    (await openDataset(path, { cacheDir: `${cacheDir}-2`, onNotice: (m) => small.push(m) }))
+      .close();
+    assert.deepEqual(small, [], "small datasets open silently");
+  });
+});

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { mlidsEnv, REPO_ROOT } from "../../dev/run_mlids.ts";
+
+Deno.test("demo: runs the whole loop end to end and every predicted attack is consumed", async () => {
+  const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
+  // The demo task's own command line, run as `deno task demo` would.
+  const args = (config.tasks.demo as string).split(" ").slice(1);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: REPO_ROOT,
+    env: await mlidsEnv({ NO_COLOR: "1", COLUMNS: "120" }),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr.slice(-2000));
+  const summary =
+    /demo: sent (\d+) flows, the API predicted (\d+) attacks, consume showed (\d+) notifications/
+      .exec(stderr);
+  assert.ok(summary, "the demo's summary line");
+  const [sent, attacks, shown] = summary.slice(1).map(Number);
+  assert.equal(sent, 12);
+  assert.ok(attacks > 0);
+  assert.equal(shown, attacks);
+  // What a user sees: the download, the accuracy line, one block per notification.
+  assert.match(stderr, /test\.h5: .* in /);
+  assert.match(stdout, /Accuracy:\s+[\d.]+%/);
+  assert.equal(
+    stdout.split("\n").filter((line) => line.startsWith("Attack detected")).length,
+    attacks,
+  );
+  for (const step of ["AWS emulator", "predictions topic", "Uploading", "stand-in ML-IDS API"]) {
+    assert.ok(stderr.includes(step), step);
+  }
+});
+
+Deno.test("demo --interactive: keeps the services up, prints the commands, stops on Ctrl-C", async () => {
+  const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
+  const args = [...(config.tasks.demo as string).split(" ").slice(1), "--interactive"];
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: REPO_ROOT,
+    env: await mlidsEnv({ NO_COLOR: "1" }),
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let stderr = "";
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  const deadline = Date.now() + 60_000;
+  try {
+    while (!stderr.includes("Ctrl-C here stops everything") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += value;
+    }
+    assert.match(stderr, /export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+ /);
+    const api = /MLIDS_API_URL=(\S+)/.exec(stderr)?.[1];
+    assert.ok(api, stderr);
+    // The API really is up while the demo waits.
+    assert.equal(await (await fetch(api)).text(), "ML-IDS API");
+    assert.match(stderr, /mlids predict --api-url "\$MLIDS_API_URL" --dataset-uri s3:\/\//);
+    assert.match(stderr, /mlids consume --queue-url "\$MLIDS_QUEUE_URL" --delete-messages True/);
+    child.kill("SIGINT");
+    const status = await child.status;
+    assert.equal(status.code, 0);
+    await fetch(api).then(() => assert.fail("the API is still up after Ctrl-C"), () => {});
+  } finally {
+    await reader.cancel().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+});

@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { createIdsTopology, startEmulator } from "../../dev/emulator.ts";
+import { standinPrediction, startStandinApi } from "../../dev/standin_api.ts";
+
+const SPLIT_TYPE = "application/json; format=pandas-split";
+
+async function post(
+  url: string,
+  body: string,
+  contentType?: string,
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, {
+    method: "POST",
+    body,
+    headers: contentType === undefined ? {} : { "Content-Type": contentType },
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+const COLUMNS = ["dst_port", "protocol", "timestamp", "flow_pkts_s"];
+/** dst_port, protocol, timestamp, flow_pkts_s: attacks at positions 0, 2 and 5. */
+const ROWS = [
+  [80, 6, "21/02/2018 10:15:06", 1500.5],
+  [443, 6, "21/02/2018 10:15:07", 2000],
+  [21, 6, "21/02/2018 10:15:08", 666666.6667],
+  [21, 6, "21/02/2018 10:15:09", null],
+  [80, 17, "21/02/2018 10:15:10", 0.5],
+  [22, 6, "21/02/2018 10:15:11", 3.25],
+  [53, 17, "21/02/2018 10:15:12", 10],
+];
+const BODY = JSON.stringify({ columns: COLUMNS, data: ROWS });
+
+Deno.test("stand-in: GET / answers ML-IDS API; unknown paths 404", async () => {
+  const api = await startStandinApi();
+  try {
+    const root = await fetch(api.url);
+    assert.equal(root.status, 200);
+    assert.equal(await root.text(), "ML-IDS API");
+    const missing = await fetch(`${api.url}/nope`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+    const get = await fetch(`${api.url}/api/predictions`);
+    assert.equal(get.status, 405);
+    await get.body?.cancel();
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("stand-in: predicts by the documented rule and answers floats", async () => {
+  const api = await startStandinApi();
+  try {
+    const answer = await post(`${api.url}/api/predictions`, BODY, ` ${SPLIT_TYPE.toUpperCase()} `);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.text, "[1.0,0.0,1.0,0.0,0.0,1.0,0.0]");
+    const expected = ROWS.map((row) =>
+      standinPrediction(Object.fromEntries(COLUMNS.map((name, c) => [name, row[c]])))
+    );
+    assert.deepEqual(JSON.parse(answer.text), expected);
+    assert.equal(api.requests[0].contentType, SPLIT_TYPE.toUpperCase());
+    assert.equal(api.requests[0].body, BODY);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("stand-in: 415 for a wrong or missing content type, naming it", async () => {
+  const api = await startStandinApi();
+  try {
+    const wrong = await post(`${api.url}/api/predictions`, BODY, "application/json");
+    assert.equal(wrong.status, 415);
+    assert.match(
+      JSON.parse(wrong.text).error,
+      /^Content-Type: 'application\/json' is not supported\./,
+    );
+    const missing = await post(`${api.url}/api/predictions`, BODY);
+    assert.equal(missing.status, 415);
+    assert.match(JSON.parse(missing.text).error, /^Content-Type: '.*' is not supported\./);
+    const invocations = await post(`${api.url}/invocations`, BODY, "text/csv");
+    assert.equal(invocations.status, 415);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("stand-in: 400 for an empty or unreadable body, with the cause", async () => {
+  const api = await startStandinApi();
+  try {
+    const url = `${api.url}/api/predictions`;
+    const empty = await post(url, "", SPLIT_TYPE);
+    assert.equal(empty.status, 400);
+    assert.match(JSON.parse(empty.text).error, /^No request body supplied\./);
+    const cases: [string, RegExp][] = [
+      ["{not json", /Cause: .*JSON/],
+      ['{"columns": ["a"]}', /Cause: 'data' is not a list of rows/],
+      ['{"columns": ["a", "b"], "data": [[1, 2], [3]]}', /Cause: row 1 has 1 values for 2 columns/],
+      ["[1, 2]", /Cause: the body is not a JSON object/],
+    ];
+    for (const [body, cause] of cases) {
+      const answer = await post(url, body, SPLIT_TYPE);
+      assert.equal(answer.status, 400, body);
+      const error = JSON.parse(answer.text).error;
+      assert.match(error, /^Invalid request body supplied\./);
+      assert.match(error, cause);
+    }
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("stand-in: /invocations takes dataframe_split and answers {predictions}; mlflow2 shape at /api/predictions", async () => {
+  const api = await startStandinApi({ answer: "mlflow2" });
+  try {
+    const mlflow = await post(
+      `${api.url}/invocations`,
+      `{"dataframe_split":${BODY}}`,
+      "application/json",
+    );
+    assert.equal(mlflow.status, 200);
+    assert.deepEqual(JSON.parse(mlflow.text), { predictions: [1, 0, 1, 0, 0, 1, 0] });
+    const bare = await post(`${api.url}/invocations`, BODY, "application/json");
+    assert.equal(bare.status, 400);
+    const split = await post(`${api.url}/api/predictions`, BODY, SPLIT_TYPE);
+    assert.equal(split.text, '{"predictions":[1.0,0.0,1.0,0.0,0.0,1.0,0.0]}');
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("stand-in: failFirst and failEvery answer 500; a custom predictor is used", async () => {
+  const api = await startStandinApi({ failFirst: 1, failEvery: 3, predictor: () => 0.25 });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const answer = await post(`${api.url}/api/predictions`, BODY, SPLIT_TYPE);
+      statuses.push(answer.status);
+      if (answer.status === 500) assert.match(JSON.parse(answer.text).error, /injected failure/);
+      else assert.equal(answer.text, "[0.25,0.25,0.25,0.25,0.25,0.25,0.25]");
+    }
+    assert.deepEqual(statuses, [500, 200, 500, 200, 200, 500]);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("stand-in: close() is safe to call twice", async () => {
+  const api = await startStandinApi({ resetEvery: 5 });
+  await api.close();
+  await api.close();
+  const other = await startStandinApi();
+  await Promise.all([other.close(), other.close()]);
+});
+
+Deno.test("stand-in: one SNS message per flow; only attacks pass the queue's filter policy", async () => {
+  const emulator = await startEmulator();
+  try {
+    const topology = await createIdsTopology(emulator);
+    const api = await startStandinApi({
+      sns: { client: emulator.sns, topicArn: topology.topicArn },
+    });
+    try {
+      const answer = await post(`${api.url}/api/predictions`, BODY, SPLIT_TYPE);
+      assert.equal(answer.status, 200);
+      assert.equal(api.published, ROWS.length);
+      const bodies: string[] = [];
+      for (let poll = 0; poll < 10 && bodies.length < 3; poll++) {
+        const received = await emulator.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: topology.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+          }),
+        );
+        for (const message of received.Messages ?? []) bodies.push(message.Body!);
+      }
+      const extra = await emulator.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: topology.queueUrl, MaxNumberOfMessages: 10 }),
+      );
+      assert.equal(extra.Messages?.length ?? 0, 0);
+      assert.equal(bodies.length, 3);
+      const notes = bodies.map((body) => JSON.parse(body)).sort((a, b) =>
+        JSON.parse(a.Message).index[0] - JSON.parse(b.Message).index[0]
+      );
+      const attackRows = [0, 2, 5];
+      for (const [n, note] of notes.entries()) {
+        assert.equal(note.Type, "Notification");
+        assert.equal(note.TopicArn, topology.topicArn);
+        assert.deepEqual(note.MessageAttributes.prediction, { Type: "String", Value: "attack" });
+        const row = attackRows[n];
+        assert.deepEqual(JSON.parse(note.Message), {
+          columns: [...COLUMNS, "prediction"],
+          index: [row],
+          data: [[...ROWS[row], 1]],
+        });
+        assert.ok(note.Message.endsWith(",1]]}"));
+      }
+    } finally {
+      await api.close();
+    }
+  } finally {
+    await emulator.stop();
+  }
+});
+
+Deno.test("stand-in: the request's own index is used in notifications; SNS failure answers 500", async () => {
+  const emulator = await startEmulator();
+  try {
+    const topology = await createIdsTopology(emulator);
+    const api = await startStandinApi({
+      sns: { client: emulator.sns, topicArn: topology.topicArn },
+    });
+    try {
+      const body = JSON.stringify({ columns: COLUMNS, index: [41], data: [ROWS[0]] });
+      assert.equal((await post(`${api.url}/api/predictions`, body, SPLIT_TYPE)).status, 200);
+      const received = await emulator.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: topology.queueUrl, WaitTimeSeconds: 1 }),
+      );
+      assert.equal(received.Messages?.length, 1);
+      assert.deepEqual(JSON.parse(JSON.parse(received.Messages![0].Body!).Message).index, [41]);
+    } finally {
+      await api.close();
+    }
+    const broken = await startStandinApi({
+      sns: { client: emulator.sns, topicArn: `${topology.topicArn}-missing` },
+    });
+    try {
+      const answer = await post(`${broken.url}/api/predictions`, BODY, SPLIT_TYPE);
+      assert.equal(answer.status, 500);
+      assert.match(JSON.parse(answer.text).error, /^Publishing the predictions failed/);
+    } finally {
+      await broken.close();
+    }
+  } finally {
+    await emulator.stop();
+  }
+});

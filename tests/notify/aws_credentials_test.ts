@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../../lib/errors.ts";
+import {
+  parseIni,
+  redactSecrets,
+  regionFromQueueUrl,
+  resolveSqsConnection,
+  resolveSqsEndpoint,
+} from "../../lib/notify/aws_credentials.ts";
+
+const AWS_QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/ml-ids-attacks";
+
+function envOf(values: Record<string, string>): (name: string) => string | undefined {
+  return (name) => values[name];
+}
+
+Deno.test("regionFromQueueUrl reads modern, legacy and emulator hosts", () => {
+  assert.equal(regionFromQueueUrl(AWS_QUEUE), "eu-west-1");
+  assert.equal(
+    regionFromQueueUrl("https://ap-southeast-2.queue.amazonaws.com/1/q"),
+    "ap-southeast-2",
+  );
+  assert.equal(regionFromQueueUrl("https://queue.amazonaws.com/1/q"), "us-east-1");
+  assert.equal(regionFromQueueUrl("http://sqs.us-gov-west-1.localhost:4566/0/q"), "us-gov-west-1");
+  assert.equal(regionFromQueueUrl("http://127.0.0.1:4566/0/q"), undefined);
+  assert.equal(regionFromQueueUrl("not a url"), undefined);
+});
+
+Deno.test("resolveSqsEndpoint: flag, then AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, then an emulator's origin", () => {
+  const none = envOf({});
+  assert.equal(resolveSqsEndpoint(AWS_QUEUE, undefined, none), undefined);
+  assert.equal(
+    resolveSqsEndpoint(AWS_QUEUE, "http://127.0.0.1:1", envOf({ AWS_ENDPOINT_URL: "http://x:2" })),
+    "http://127.0.0.1:1",
+  );
+  assert.equal(
+    resolveSqsEndpoint(
+      AWS_QUEUE,
+      undefined,
+      envOf({ AWS_ENDPOINT_URL_SQS: "http://a:1", AWS_ENDPOINT_URL: "http://b:2" }),
+    ),
+    "http://a:1",
+  );
+  assert.equal(
+    resolveSqsEndpoint(AWS_QUEUE, undefined, envOf({ AWS_ENDPOINT_URL: "http://b:2" })),
+    "http://b:2",
+  );
+  assert.equal(
+    resolveSqsEndpoint("http://sqs.eu-west-1.localhost:39059/000000000000/q", undefined, none),
+    "http://127.0.0.1:39059",
+  );
+  assert.equal(
+    resolveSqsEndpoint("http://localstack:4566/000000000000/q", undefined, none),
+    "http://localstack:4566",
+  );
+  assert.throws(() => resolveSqsEndpoint(AWS_QUEUE, "ftp://x", none), UsageError);
+});
+
+Deno.test("resolveSqsConnection: region from flag, environment, profile config, queue URL", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = `${dir}/config`;
+    await Deno.writeTextFile(
+      config,
+      "[default]\nregion = us-west-2\n\n[profile ids]\nregion=ap-south-1\ns3 =\n  region = ignored\n",
+    );
+    const base = { AWS_CONFIG_FILE: config };
+    const flag = resolveSqsConnection({
+      queueUrl: AWS_QUEUE,
+      region: "us-east-2",
+      env: envOf(base),
+    });
+    assert.equal(flag.region, "us-east-2");
+    assert.equal(flag.regionSource, "flag");
+    const fromEnv = resolveSqsConnection({
+      queueUrl: AWS_QUEUE,
+      env: envOf({ ...base, AWS_DEFAULT_REGION: "sa-east-1" }),
+    });
+    assert.deepEqual([fromEnv.region, fromEnv.regionSource], ["sa-east-1", "environment"]);
+    const fromDefaultProfile = resolveSqsConnection({ queueUrl: AWS_QUEUE, env: envOf(base) });
+    assert.deepEqual([fromDefaultProfile.region, fromDefaultProfile.regionSource], [
+      "us-west-2",
+      "profile",
+    ]);
+    const fromProfile = resolveSqsConnection({
+      queueUrl: AWS_QUEUE,
+      profile: "ids",
+      env: envOf(base),
+    });
+    assert.equal(fromProfile.region, "ap-south-1");
+    const fromUrl = resolveSqsConnection({
+      queueUrl: AWS_QUEUE,
+      env: envOf({ AWS_CONFIG_FILE: `${dir}/missing` }),
+    });
+    assert.deepEqual([fromUrl.region, fromUrl.regionSource], ["eu-west-1", "queue URL"]);
+    assert.throws(
+      () =>
+        resolveSqsConnection({
+          queueUrl: "http://127.0.0.1:1/0/q",
+          env: envOf({ AWS_CONFIG_FILE: `${dir}/missing` }),
+        }),
+      (error: unknown) => error instanceof UsageError && /--region/.test(error.hint ?? ""),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("resolveSqsConnection: keys from flags are static and their secret is to be redacted", () => {
+  const env = envOf({ AWS_CONFIG_FILE: "/nonexistent" });
+  const withKeys = resolveSqsConnection({
+    queueUrl: AWS_QUEUE,
+    accessKey: "AKIDEXAMPLE",
+    secretKey: "verysecretvalue",
+    env,
+  });
+  assert.equal(withKeys.keysFromFlags, true);
+  assert.deepEqual(withKeys.credentials, {
+    accessKeyId: "AKIDEXAMPLE",
+    secretAccessKey: "verysecretvalue",
+  });
+  assert.ok(withKeys.secrets.includes("verysecretvalue"));
+  assert.equal(
+    redactSecrets("signature for verysecretvalue failed", withKeys.secrets),
+    "signature for *** failed",
+  );
+  const chain = resolveSqsConnection({ queueUrl: AWS_QUEUE, env });
+  assert.equal(chain.keysFromFlags, false);
+  assert.equal(typeof chain.credentials, "function");
+  assert.throws(
+    () => resolveSqsConnection({ queueUrl: AWS_QUEUE, accessKey: "AKID", env }),
+    UsageError,
+  );
+  assert.throws(() => resolveSqsConnection({ queueUrl: "sqs://nope", env }), UsageError);
+});
+
+Deno.test("parseIni reads sections and keys, skipping comments and nested blocks", () => {
+  const ini = parseIni("# c\n[a]\nKey = v = w\n; c\n[b ]\nx=1\n  nested = no\n");
+  assert.equal(ini.get("a")?.get("key"), "v = w");
+  assert.equal(ini.get("b")?.get("x"), "1");
+  assert.equal(ini.get("b")?.get("nested"), undefined);
+});
