@@ -332,6 +332,35 @@ function findRow(rows: Uint32Array, row: number): number {
   return -1;
 }
 
+/**
+ * The slots 0..n-1 ordered by (category, place, slot): a stable LSD radix sort in three counting
+ * passes (place's low and high 16 bits, then category). Hand-written because it is linear and
+ * exact for any n, where a comparator sort of a million slots is several times slower and packing
+ * the three into one double (what this replaced) loses the slot once category * n passes 2^21.
+ */
+function sortByCategoryAndPlace(category: Int32Array, place: Uint32Array): Uint32Array {
+  const n = category.length;
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let spare = new Uint32Array(n);
+  const pass = (digit: (slot: number) => number, buckets: number): void => {
+    const counts = new Uint32Array(buckets + 1);
+    for (let i = 0; i < n; i++) counts[digit(order[i]) + 1]++;
+    for (let b = 1; b <= buckets; b++) counts[b] += counts[b - 1];
+    for (let i = 0; i < n; i++) {
+      const slot = order[i];
+      spare[counts[digit(slot)]++] = slot;
+    }
+    [order, spare] = [spare, order];
+  };
+  pass((slot) => place[slot] & 0xffff, 1 << 16);
+  pass((slot) => place[slot] >>> 16, 1 << 16);
+  let categories = 0;
+  for (let i = 0; i < n; i++) categories = Math.max(categories, category[i] + 1);
+  pass((slot) => category[slot], categories);
+  return order;
+}
+
 /** The cached rows of a dataset's minority categories, read by row number. */
 export class CategoryRows {
   readonly #categories: CachedCategory[];
@@ -387,22 +416,17 @@ export class CategoryRows {
     const size = this.rowBytes;
     const out = new Uint8Array(rows.length * size);
     const n = rows.length;
-    // Sort (category, place, slot) by packing into one double: no comparator.
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      keys[i] = (located.category[i] * 2 ** 32 + located.place[i]) * n + i;
-    }
-    keys.sort();
+    const order = sortByCategoryAndPlace(located.category, located.place);
     let i = 0;
     while (i < n) {
-      const slot0 = keys[i] % n;
+      const slot0 = order[i];
       const category = located.category[slot0];
       const first = located.place[slot0];
       // Extend the run while the next row is of the same category and near.
       let j = i + 1;
       let lastPlace = first;
       while (j < n) {
-        const slot = keys[j] % n;
+        const slot = order[j];
         if (located.category[slot] !== category) break;
         const place = located.place[slot];
         if ((place - lastPlace) * size > COALESCE_GAP) break;
@@ -411,7 +435,7 @@ export class CategoryRows {
       }
       const span = this.#readSpan(this.#categories[category], first, lastPlace + 1);
       for (let k = i; k < j; k++) {
-        const slot = keys[k] % n;
+        const slot = order[k];
         const from = (located.place[slot] - first) * size;
         out.set(span.subarray(from, from + size), slot * size);
       }

@@ -240,3 +240,75 @@ Deno.test("category rows: a failed write leaves nothing behind and says so once"
     assert.deepEqual(await listFiles(cacheDir), []);
   });
 });
+
+Deno.test("category rows: a million rows of the category at index 10 come back each in its own slot", async () => {
+  await withTemp(async (file, cacheDir) => {
+    // Ten one-row categories (rows 0-9), then "Big" with a million rows (10..1_000_009): in the
+    // manifest Big is category 10, the case where packing (category, place, slot) into one
+    // double lost the slot's low bits.
+    const small = Array.from({ length: 10 }, (_, k) => `c${k}`);
+    const bigRows = 1_000_000;
+    const writer = await createCategoryRowsWriter(file, {
+      cacheDir,
+      rowBytes: ROW_BYTES,
+      chooseAfterRows: Infinity,
+    });
+    assert.ok(writer);
+    const rowBytes = (rows: Uint32Array, category: number): Uint8Array => {
+      const bytes = new Uint8Array(rows.length * ROW_BYTES);
+      const view = new DataView(bytes.buffer);
+      rows.forEach((row, k) => {
+        view.setUint32(k * ROW_BYTES, row, true);
+        view.setUint32(k * ROW_BYTES + 4, category, true);
+      });
+      return bytes;
+    };
+    small.forEach((name, k) => {
+      const rows = Uint32Array.of(k);
+      writer.take(name, { rows, bytes: rowBytes(rows, k) });
+    });
+    const big = Uint32Array.from({ length: bigRows }, (_, k) => 10 + k);
+    writer.take("Big", { rows: big, bytes: rowBytes(big, 10) });
+    const index: LabelIndex = {
+      categories: [
+        { name: "Benign", rows: Uint32Array.of(10 + bigRows) },
+        { name: "Big", rows: big },
+        ...small.map((name, k) => ({ name, rows: Uint32Array.of(k) })),
+      ],
+    };
+    assert.equal(await writer.finish(index), true);
+    const rows = await loadCategoryRows(file, index, { cacheDir });
+    assert.ok(rows);
+    try {
+      assert.deepEqual(rows.categories, [...small, "Big"]);
+      // Every Big row, in an order unlike the file's: reversed halves interleaved.
+      const wanted = new Uint32Array(bigRows);
+      for (let k = 0; k < bigRows; k++) {
+        wanted[k] = k % 2 === 0 ? big[bigRows - 1 - k / 2] : big[(k - 1) / 2];
+      }
+      const bytes = await rows.read(wanted);
+      assert.ok(bytes);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const wrong: string[] = [];
+      for (let k = 0; k < bigRows && wrong.length < 5; k++) {
+        const row = view.getUint32(k * ROW_BYTES, true);
+        const category = view.getUint32(k * ROW_BYTES + 4, true);
+        if (row !== wanted[k] || category !== 10) {
+          wrong.push(`slot ${k}: row ${row} of category ${category}, not row ${wanted[k]}`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+      // Rows of several categories mixed, repeated, out of order.
+      const mixed = [500_000, 3, 11, 3, 9, 1_000_009, 0, 11];
+      const some = await rows.read(mixed);
+      assert.ok(some);
+      const someView = new DataView(some.buffer, some.byteOffset, some.byteLength);
+      assert.deepEqual(
+        mixed.map((_, k) => someView.getUint32(k * ROW_BYTES, true)),
+        mixed,
+      );
+    } finally {
+      rows.close();
+    }
+  });
+});
