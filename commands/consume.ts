@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import type { Message } from "@aws-sdk/client-sqs";
 import { MlidsError, UsageError } from "../lib/errors.ts";
 import { formatCell } from "../lib/frame/mod.ts";
@@ -13,30 +13,16 @@ import type { AttackNotification, PollEvent } from "../lib/notify/mod.ts";
 import {
   colourEnabled,
   type Overflow,
-  parseOverflow,
   renderTable,
   stderrIsTerminal,
   stylesFor,
   terminalWidth,
 } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
+import { choiceOption, countOption, wholeNumberArg } from "./_flags.ts";
 
 /** How notifications are written to stdout. */
 type OutputFormat = "table" | "json" | "jsonl";
-
-function intOption(name: string, min: number, max: number, why = "") {
-  return (value: string): number => {
-    const number = Number(value.trim());
-    if (
-      !/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max
-    ) {
-      throw new InvalidArgumentError(
-        `${name} must be a whole number from ${min} to ${max}${why}, not '${value}'.`,
-      );
-    }
-    return number;
-  };
-}
 
 function secondsOption(name: string) {
   return (value: string): number => {
@@ -58,19 +44,7 @@ function booleanOption(value: string): boolean {
   throw new InvalidArgumentError(`expected True or False, not '${value}'.`);
 }
 
-function overflowOption(value: string): Overflow {
-  try {
-    return parseOverflow(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function outputOption(value: string): OutputFormat {
-  const lower = value.trim().toLowerCase();
-  if (lower === "table" || lower === "json" || lower === "jsonl") return lower;
-  throw new InvalidArgumentError(`--output must be table, json or jsonl, not '${value}'.`);
-}
+const OUTPUTS = ["table", "json", "jsonl"] as const;
 
 const encoder = new TextEncoder();
 
@@ -255,47 +229,71 @@ export function consumeCommand(): Command {
     .option(
       "--num-messages <n>",
       "messages per receive, 1-10",
-      intOption("--num-messages", 1, 10, " (SQS returns at most 10 per call)"),
+      wholeNumberArg("--num-messages", {
+        min: 1,
+        max: 10,
+        why: " (SQS returns at most 10 per call)",
+      }),
       10,
     )
     .option(
       "--wait-time <seconds>",
       "long-poll wait, 0-20 s",
-      intOption("--wait-time", 0, 20, " (SQS allows a long-poll wait of 0 to 20 seconds)"),
+      wholeNumberArg("--wait-time", {
+        min: 0,
+        max: 20,
+        why: " (SQS allows a long-poll wait of 0 to 20 seconds)",
+      }),
       10,
     )
     .option(
       "--visibility-timeout <seconds>",
       "how long a received message stays hidden from other consumers",
-      intOption("--visibility-timeout", 0, 43200, " (SQS allows 0 to 43200 seconds)"),
+      wholeNumberArg("--visibility-timeout", {
+        min: 0,
+        max: 43200,
+        why: " (SQS allows 0 to 43200 seconds)",
+      }),
       60,
     )
-    .option("--display-overflow <mode>", "wide tables: wrap or nowrap", overflowOption, "wrap")
-    .option(
-      "--max-messages <n>",
-      "stop after this many notifications",
-      intOption("--max-messages", 1, Number.MAX_SAFE_INTEGER),
+    .addOption(
+      choiceOption(
+        "--display-overflow <mode>",
+        "wide tables: wrap or nowrap",
+        [
+          "wrap",
+          "nowrap",
+        ] as const,
+      ).default("wrap" as const),
+    )
+    .addOption(countOption("stop after this many notifications", "all"))
+    .addOption(
+      new Option("--max-messages <n>", "the same as --count N")
+        .argParser(wholeNumberArg("--max-messages", { min: 1 }))
+        .hideHelp(),
     )
     .option(
       "--idle-exit <seconds>",
       "stop after this long without a message",
       secondsOption("--idle-exit"),
     )
-    .option(
-      "--output <format>",
-      "table, json (one array) or jsonl (one object a line)",
-      outputOption,
-      "table",
+    .addOption(
+      choiceOption(
+        "--output <format>",
+        "table, json (one array) or jsonl (one object a line)",
+        OUTPUTS,
+      ).default("table" as const),
     )
     .option(
       "--concurrency <n>",
       "receive requests in flight while messages flow, 1-16",
-      intOption("--concurrency", 1, 16),
+      wholeNumberArg("--concurrency", { min: 1, max: 16 }),
       4,
     )
-    .action(async (options) => {
+    .action(async ({ count, ...options }) => {
       await runConsume({
         ...options,
+        maxMessages: count === "all" ? undefined : count ?? options.maxMessages,
         deleteMessages: options.deleteMessages === true,
         deleteMalformed: options.deleteMalformed === true,
       });

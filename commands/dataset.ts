@@ -3,82 +3,31 @@
  * @module
  */
 
-import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import {
-  type FlowDataset,
-  type LabelIndex,
-  openDataset,
-  type OpenDatasetOptions,
-  selectFlows,
-} from "../lib/dataset/mod.ts";
+import { Command, Option } from "@commander-js/extra-typings";
+import { type FlowDataset, type LabelIndex, openDataset, selectFlows } from "../lib/dataset/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { exportFlows, type ExportFormat } from "../lib/frame/mod.ts";
-import {
-  colourEnabled,
-  downloadBar,
-  renderTable,
-  stylesFor,
-  terminalWidth,
-} from "../lib/term/mod.ts";
+import { colourEnabled, renderTable, stylesFor, terminalWidth } from "../lib/term/mod.ts";
 import { type CommandIo, processIo, writeChunks } from "./_output.ts";
+import {
+  DATASET_URI_DESCRIPTION,
+  type DatasetSourceFlags,
+  openOptionsFrom,
+  withDatasetSourceOptions,
+} from "./_dataset_flags.ts";
+import {
+  allOption,
+  choiceOption,
+  type Count,
+  countFrom,
+  countOption,
+  describeDefault,
+} from "./_flags.ts";
 
-/** The dataset source flags every command that opens a dataset shares. */
-export interface SourceFlags {
-  key?: string;
-  s3Region?: string;
-  s3Endpoint?: string;
-  s3Signed?: boolean;
-  s3Profile?: string;
-  s3LocalStoragePath?: string;
-}
+/** What `dataset info` writes: the human view or one JSON object. */
+export type InfoOutput = "table" | "json";
 
-/** Where and how to read the dataset, from the shared source flags. */
-export function sourceOptionsFrom(flags: SourceFlags): OpenDatasetOptions {
-  return {
-    key: flags.key,
-    s3Region: flags.s3Region,
-    s3Endpoint: flags.s3Endpoint,
-    s3Signed: flags.s3Signed,
-    s3Profile: flags.s3Profile,
-    s3LocalStoragePath: flags.s3LocalStoragePath,
-  };
-}
-
-/** Open options for a dataset from the shared source flags, with progress and notices on stderr. */
-export function openOptionsFrom(flags: SourceFlags, io: CommandIo): OpenDatasetOptions {
-  return {
-    ...sourceOptionsFrom(flags),
-    onDownloadProgress: downloadBar(),
-    onNotice: (message) => io.notice(message),
-  };
-}
-
-/** Parses a whole number of at least `min` for `flag`. */
-export function wholeNumber(flag: string, min: number): (value: string) => number {
-  return (value: string): number => {
-    const number = Number(value);
-    if (value.trim() === "" || !Number.isInteger(number) || number < min) {
-      throw new InvalidArgumentError(`${flag} takes a whole number of ${min} or more.`);
-    }
-    return number;
-  };
-}
-
-function withSourceOptions<T extends Command<[string], Record<string, unknown>>>(command: T): T {
-  command
-    .option("--key <key>", "pandas key inside the HDF5 file (needed when it holds several)")
-    .option("--s3-region <region>", "region of the S3 bucket", "eu-west-1")
-    .option(
-      "--s3-endpoint <url>",
-      "S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)",
-    )
-    .option("--s3-signed", "sign S3 requests with your AWS credentials (default: anonymous)")
-    .option("--s3-profile <name>", "AWS profile to sign S3 requests with")
-    .option("--s3-local-storage-path <file>", "keep the downloaded S3 object in this file");
-  return command;
-}
-
-/** The description of a dataset as `dataset info --json` prints it. */
+/** The description of a dataset as `dataset info --output json` prints it. */
 export function datasetSummary(
   dataset: FlowDataset,
   labels: LabelIndex | null,
@@ -179,13 +128,13 @@ export function renderDatasetInfo(
 /** Runs `dataset info`. */
 export async function runDatasetInfo(
   uri: string,
-  flags: SourceFlags & { json?: true },
+  flags: DatasetSourceFlags & { output?: InfoOutput; json?: true },
   io: CommandIo = processIo(),
 ): Promise<void> {
-  const dataset = await openDataset(uri, openOptionsFrom(flags, io));
+  const dataset = await openDataset(uri, openOptionsFrom(flags, io.notice));
   try {
     const labels = await dataset.labelIndex();
-    if (flags.json) {
+    if (flags.json || flags.output === "json") {
       await io.write(`${JSON.stringify(datasetSummary(dataset, labels, { uri }))}\n`);
     } else {
       await io.write(
@@ -202,13 +151,15 @@ export async function runDatasetInfo(
 }
 
 /** Flags of `dataset sample`. */
-export interface SampleFlags extends SourceFlags {
+export interface SampleFlags extends DatasetSourceFlags {
   category?: string;
   random?: true;
-  count?: number;
+  count?: Count;
   all?: true;
   seed?: string;
-  format: ExportFormat;
+  output?: ExportFormat;
+  /** The old spelling of --output, kept as a hidden alias. */
+  format?: ExportFormat;
   withLabel?: true;
 }
 
@@ -223,15 +174,14 @@ export async function runDatasetSample(
       hint: "Pass one of them (--random is the default).",
     });
   }
-  if (flags.all && flags.count !== undefined) {
-    throw new UsageError("--count and --all exclude each other", { hint: "Pass one of them." });
-  }
-  const dataset = await openDataset(uri, openOptionsFrom(flags, io));
+  const count = countFrom(flags) ?? 10;
+  const format = flags.output ?? flags.format ?? "split";
+  const dataset = await openDataset(uri, openOptionsFrom(flags, io.notice));
   try {
     const labels = await dataset.labelIndex();
     const selection = selectFlows({ rows: dataset.info.rows, labels }, {
       category: flags.category,
-      count: flags.all ? "all" : flags.count ?? 10,
+      count,
       seed: flags.seed,
     });
     if (selection.shortfall) {
@@ -244,10 +194,10 @@ export async function runDatasetSample(
     const hidden = new Set<string>(info.identityColumns);
     if (info.labelColumn && !flags.withLabel) hidden.add(info.labelColumn);
     // split is the API's request body; jsonl and csv carry every column.
-    const columns = flags.format === "split"
+    const columns = format === "split"
       ? info.columns.map((column) => column.name).filter((name) => !hidden.has(name))
       : undefined;
-    await writeChunks(io, exportFlows(frame, flags.format, { columns }));
+    await writeChunks(io, exportFlows(frame, format, { columns }));
     io.notice(
       `wrote ${frame.length} flows${
         selection.category ? ` of '${selection.category}'` : ""
@@ -258,34 +208,54 @@ export async function runDatasetSample(
   }
 }
 
+const SAMPLE_FORMATS = ["split", "jsonl", "csv"] as const;
+
 /** `mlids dataset`: inspect a dataset and export sampled flows. */
 export function datasetCommand(): Command {
   const dataset = new Command("dataset").description("inspect a dataset and export sampled flows");
-  const info = withSourceOptions(
+  const info = withDatasetSourceOptions(
     new Command("info")
       .description("rows, columns with dtypes, label counts, format and compression")
-      .argument("<uri>", "a path, file:// URI or s3://bucket/key of a pandas HDF5 file or CSV")
-      .option("--json", "print one JSON object"),
+      .argument("<uri>", DATASET_URI_DESCRIPTION)
+      .addOption(
+        choiceOption(
+          "--output <format>",
+          "table (for people) or json (one object)",
+          [
+            "table",
+            "json",
+          ] as const,
+        ).default("table" as const),
+      )
+      .addOption(new Option("--json", "the same as --output json").hideHelp()),
   ).action(async (uri, flags) => {
-    await runDatasetInfo(uri, flags as SourceFlags & { json?: true });
+    await runDatasetInfo(uri, flags);
   });
-  const sample = withSourceOptions(
+  const sample = withDatasetSourceOptions(
     new Command("sample")
       .description("write chosen flows to stdout")
-      .argument("<uri>", "a path, file:// URI or s3://bucket/key of a pandas HDF5 file or CSV")
+      .argument("<uri>", DATASET_URI_DESCRIPTION)
       .option("--category <name>", "flows of this traffic category")
-      .option("--random", "flows drawn from the whole dataset (default)")
-      .option("--count <n>", "how many flows (default 10)", wholeNumber("--count", 1))
-      .option("--all", "every flow of the category (or of the dataset)")
+      .option("--random", "flows drawn from the whole dataset (the default)")
+      .addOption(countOption("how many flows", "10"))
+      .addOption(allOption())
       .option("--seed <seed>", "seed for a repeatable pick")
       .addOption(
-        new Option("--format <format>", "split (the API's request body), jsonl or csv")
-          .choices(["split", "jsonl", "csv"] as const)
-          .default("split" as const),
+        describeDefault(
+          choiceOption(
+            "--output <format>",
+            "split (the API's request body), jsonl or csv",
+            SAMPLE_FORMATS,
+          ),
+          "split",
+        ),
+      )
+      .addOption(
+        choiceOption("--format <format>", "the same as --output", SAMPLE_FORMATS).hideHelp(),
       )
       .option("--with-label", "keep the label column in split output"),
   ).action(async (uri, flags) => {
-    await runDatasetSample(uri, flags as SampleFlags);
+    await runDatasetSample(uri, flags);
   });
   dataset.addCommand(info);
   dataset.addCommand(sample);

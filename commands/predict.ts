@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Command } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
 import { openDataset as realOpenDataset, seedOf } from "../lib/dataset/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import {
@@ -23,7 +23,22 @@ import {
   terminalWidth,
 } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
-import { sourceOptionsFrom } from "./dataset.ts";
+import {
+  type DatasetSourceFlags,
+  datasetUriOption,
+  sourceOptionsFrom,
+  withDatasetSourceOptions,
+} from "./_dataset_flags.ts";
+import {
+  allOption,
+  choiceOption,
+  type Count,
+  countFrom,
+  countOption,
+  describeDefault,
+  parseChoice,
+  parseWholeNumber,
+} from "./_flags.ts";
 
 import {
   type PredictIo,
@@ -43,19 +58,15 @@ export type {
 } from "./_predict_round.ts";
 
 /** The flags of `mlids predict` as commander hands them over: text, checked by {@linkcode parsePredictFlags}. */
-export interface PredictFlags {
+export interface PredictFlags extends DatasetSourceFlags {
   apiUrl: string;
   datasetUri: string;
-  key?: string;
-  s3Region?: string;
-  s3Endpoint?: string;
-  s3LocalStoragePath?: string;
-  s3Signed?: boolean;
-  s3Profile?: string;
   displayOverflow?: string;
   category?: string;
   random?: boolean;
-  count?: string;
+  count?: string | Count;
+  /** The same as `count: "all"`. */
+  all?: boolean;
   delay?: string;
   batchSize?: string;
   concurrency?: string;
@@ -70,20 +81,13 @@ export interface PredictFlags {
 /** Flows sent in a scripted run without --count. */
 export const DEFAULT_SCRIPTED_COUNT = 10;
 
-function wholeNumber(flag: string, value: string, min: number, extra = ""): number {
-  const text = value.trim();
-  const number = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(number) || number < min) {
-    throw new UsageError(
-      `${flag} must be a whole number of ${min} or more${extra}, not '${value}'`,
-    );
-  }
-  return number;
+function optionalWhole(flag: string, value: string | undefined, min: number): number | undefined {
+  return value === undefined ? undefined : parseWholeNumber(flag, value, { min });
 }
 
-function optionalWhole(flag: string, value: string | undefined, min: number): number | undefined {
-  return value === undefined ? undefined : wholeNumber(flag, value, min);
-}
+const OUTPUTS = ["table", "json", "jsonl", "csv"] as const;
+const PAYLOAD_FORMATS = ["pandas-split", "dataframe-split"] as const;
+const OVERFLOWS = ["wrap", "nowrap"] as const;
 
 /** Checks every flag, throwing a one-line UsageError that names the flag and what to pass. */
 export function parsePredictFlags(flags: PredictFlags): PredictSettings {
@@ -95,11 +99,7 @@ export function parsePredictFlags(flags: PredictFlags): PredictSettings {
   if (flags.category !== undefined && flags.category.trim() === "") {
     throw new UsageError("--category needs a category name, such as 'Benign' or 'Bot'");
   }
-  const count = flags.count === undefined
-    ? undefined
-    : flags.count.trim().toLowerCase() === "all"
-    ? "all" as const
-    : wholeNumber("--count", flags.count, 1, " (or 'all')");
+  const count = countFrom(flags);
   const delayMs = optionalWhole("--delay", flags.delay, 0);
   const batchSize = optionalWhole("--batch-size", flags.batchSize, 1);
   const concurrency = optionalWhole("--concurrency", flags.concurrency, 1);
@@ -118,22 +118,10 @@ export function parsePredictFlags(flags: PredictFlags): PredictSettings {
       throw new UsageError(`--threshold must be a number from 0 to 1, not '${flags.threshold}'`);
     }
   }
-  const output = (flags.output ?? "table").trim().toLowerCase();
-  if (output !== "table" && output !== "json" && output !== "jsonl" && output !== "csv") {
-    throw new UsageError(
-      `--output must be 'table', 'json', 'jsonl' or 'csv', not '${flags.output}'`,
-    );
-  }
-  let payloadFormat: PayloadFormat | undefined;
-  if (flags.payloadFormat !== undefined) {
-    const format = flags.payloadFormat.trim().toLowerCase();
-    if (format !== "pandas-split" && format !== "dataframe-split") {
-      throw new UsageError(
-        `--payload-format must be 'pandas-split' or 'dataframe-split', not '${flags.payloadFormat}'`,
-      );
-    }
-    payloadFormat = format;
-  }
+  const output = parseChoice("--output", flags.output ?? "table", OUTPUTS);
+  const payloadFormat: PayloadFormat | undefined = flags.payloadFormat === undefined
+    ? undefined
+    : parseChoice("--payload-format", flags.payloadFormat, PAYLOAD_FORMATS);
   if (flags.seed !== undefined && flags.seed.trim() === "") {
     throw new UsageError("--seed needs a value: a whole number or any text");
   }
@@ -232,47 +220,69 @@ export async function runPredict(flags: PredictFlags, io: PredictIo): Promise<vo
 
 /** `mlids predict`: send flows to the ML-IDS API and score its predictions. */
 export function predictCommand(): Command {
-  const command = new Command("predict")
-    .description(
-      "send flows to the ML-IDS API and score its predictions: interactive when stdin is a terminal and neither --category nor --random is given, one scripted round otherwise",
-    )
-    .requiredOption("--api-url <url>", "the ML-IDS API (http://HOST[:PORT][/PATH])")
-    .requiredOption("--dataset-uri <uri>", "dataset: a path, file:// or s3:// URI (HDF5 or CSV)")
-    .option("--key <key>", "pandas key inside the HDF5 file")
-    .option("--s3-region <region>", "region of the S3 bucket (default eu-west-1)")
-    .option("--s3-endpoint <url>", "S3 endpoint override")
-    .option("--s3-local-storage-path <path>", "where to keep the downloaded S3 dataset")
-    .option(
-      "--s3-signed",
-      "sign S3 requests with your AWS credentials instead of reading anonymously",
-    )
-    .option("--s3-profile <profile>", "AWS profile for signed S3 requests")
-    .option(
-      "--display-overflow <mode>",
-      "wrap (fit the terminal) or nowrap (one wide table)",
-      "wrap",
+  const command = withDatasetSourceOptions(
+    new Command("predict")
+      .description(
+        "send flows to the ML-IDS API and score its predictions: interactive when stdin is a terminal and neither --category nor --random is given, one scripted round otherwise",
+      )
+      .requiredOption("--api-url <url>", "the ML-IDS API (http://HOST[:PORT][/PATH])")
+      .addOption(datasetUriOption()),
+  )
+    .addOption(
+      choiceOption(
+        "--display-overflow <mode>",
+        "wrap (fit the terminal) or nowrap (one wide table)",
+        OVERFLOWS,
+      ).default("wrap" as const),
     )
     .option("--category <name>", "send flows of this traffic category")
     .option("--random", "send flows drawn at random from the whole dataset")
-    .option("--count <n>", `how many flows, or 'all' (scripted default ${DEFAULT_SCRIPTED_COUNT})`)
-    .option("--delay <ms>", "one request per flow, this many ms apart")
-    .option("--batch-size <n>", "flows per request (default all in one)")
-    .option("--concurrency <n>", "requests in flight at once (default 1)")
-    .option("--timeout <ms>", "per request attempt (default 30000)")
-    .option("--retries <n>", "extra attempts on 5xx, timeouts and dropped connections (default 2)")
-    .option("--seed <seed>", "seed for a repeatable choice of flows")
-    .option("--threshold <p>", "a raw prediction at or above this is Attack (0..1, default 0.5)")
-    .option(
-      "--output <format>",
-      "table, json, jsonl or csv (accuracy etc. as fractions 0..1)",
-      "table",
+    .addOption(
+      countOption("how many flows", `${DEFAULT_SCRIPTED_COUNT} in a scripted round`),
     )
-    .option(
-      "--payload-format <format>",
-      "pandas-split or dataframe-split (default from the URL: /invocations takes dataframe-split)",
+    .addOption(allOption())
+    .addOption(
+      describeDefault(
+        new Option("--delay <ms>", "one request per flow, this many ms apart"),
+        "none",
+      ),
+    )
+    .addOption(
+      describeDefault(new Option("--batch-size <n>", "flows per request"), "all in one"),
+    )
+    .addOption(describeDefault(new Option("--concurrency <n>", "requests in flight at once"), "1"))
+    .addOption(describeDefault(new Option("--timeout <ms>", "per request attempt"), "30000"))
+    .addOption(
+      describeDefault(
+        new Option("--retries <n>", "extra attempts on 5xx, timeouts and dropped connections"),
+        "2",
+      ),
+    )
+    .addOption(
+      describeDefault(
+        new Option("--seed <seed>", "seed for a repeatable choice of flows"),
+        "random, printed",
+      ),
+    )
+    .addOption(
+      new Option("--threshold <p>", "a raw prediction at or above this is Attack (0..1)")
+        .default("0.5"),
+    )
+    .addOption(
+      choiceOption(
+        "--output <format>",
+        "table, json, jsonl or csv (accuracy etc. as fractions 0..1)",
+        OUTPUTS,
+      ).default("table" as const),
+    )
+    .addOption(
+      describeDefault(
+        choiceOption("--payload-format <format>", "request body format", PAYLOAD_FORMATS),
+        "from the URL: /invocations takes dataframe-split",
+      ),
     )
     .action(async (options) => {
       await runPredict(options, terminalIo());
     });
-  return command;
+  return command as unknown as Command;
 }

@@ -455,7 +455,7 @@ Deno.test("mlids consume escapes control characters from messages in the table",
   });
 });
 
-Deno.test("mlids consume --max-messages stops after N and hands the rest back at once", async () => {
+Deno.test("mlids consume --count stops after N and hands the rest back at once", async () => {
   await withEmulator(async (emulator) => {
     const topology = await createIdsTopology(emulator);
     await publishPredictions(emulator.sns, topology.topicArn, notices(7));
@@ -463,7 +463,7 @@ Deno.test("mlids consume --max-messages stops after N and hands the rest back at
       "--queue-url",
       topology.queueUrl,
       "--delete-messages",
-      "--max-messages",
+      "--count",
       "3",
       "--output",
       "jsonl",

@@ -59,9 +59,11 @@ function assertBadInput(
   }
 }
 
-Deno.test("dataset info --json: rows, columns with dtypes, labels in value_counts order", async () => {
-  const run = await mlids(["dataset", "info", TABLE, "--json"]);
+Deno.test("dataset info --output json: rows, columns with dtypes, labels in value_counts order", async () => {
+  const run = await mlids(["dataset", "info", TABLE, "--output", "json"]);
   assert.equal(run.code, 0, run.stderr);
+  const alias = await mlids(["dataset", "info", TABLE, "--json"]);
+  assert.equal(alias.stdout, run.stdout, "--json is the old spelling of --output json");
   const info = JSON.parse(run.stdout);
   assert.equal(info.format, "pandas-table");
   assert.equal(info.compression, "zlib+shuffle");
@@ -96,7 +98,7 @@ Deno.test("dataset info: the human view names format, rows and every category", 
 
 Deno.test("dataset sample: jsonl rows of the category with index, repeatable with a seed", async () => {
   const args = ["dataset", "sample", TABLE, "--category", "bot", "--count", "5", "--seed", "42"];
-  const first = await mlids([...args, "--format", "jsonl"]);
+  const first = await mlids([...args, "--output", "jsonl"]);
   assert.equal(first.code, 0, first.stderr);
   const flows = first.stdout.trim().split("\n").map((line) => JSON.parse(line));
   assert.equal(flows.length, 5);
@@ -126,8 +128,24 @@ Deno.test("dataset sample: split is the API's request body, label only with --wi
   assert.ok(JSON.parse(labelled.stdout).columns.includes("label"));
 });
 
-Deno.test("dataset sample: csv of every flow of a category with --all", async () => {
+Deno.test("dataset sample: csv of every flow of a category with --count all (or --all)", async () => {
   const run = await mlids([
+    "dataset",
+    "sample",
+    TABLE,
+    "--category",
+    "Bot",
+    "--count",
+    "all",
+    "--output",
+    "csv",
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.trimEnd().split("\n");
+  assert.equal(lines[0], EXPECTED.columns.join(","));
+  assert.equal(lines.length, 1 + 37);
+  // The old spellings stay as aliases: --all and --format.
+  const old = await mlids([
     "dataset",
     "sample",
     TABLE,
@@ -137,10 +155,17 @@ Deno.test("dataset sample: csv of every flow of a category with --all", async ()
     "--format",
     "csv",
   ]);
-  assert.equal(run.code, 0, run.stderr);
-  const lines = run.stdout.trimEnd().split("\n");
-  assert.equal(lines[0], EXPECTED.columns.join(","));
-  assert.equal(lines.length, 1 + 37);
+  assert.equal(old.code, 0, old.stderr);
+  assert.equal(old.stdout.trimEnd().split("\n").length, 1 + 37);
+});
+
+Deno.test("dataset sample: --count takes decimal digits or 'all', nothing else", async () => {
+  for (const count of ["0x10", "1e3", "2.5", "-1", "0"]) {
+    const run = await mlids(["dataset", "sample", TABLE, "--count", count]);
+    assertBadInput(run, new RegExp(`--count must be a whole number of 1 or more.*'${count}'`));
+  }
+  const both = await mlids(["dataset", "sample", TABLE, "--count", "3", "--all"]);
+  assertBadInput(both, /--count and --all exclude each other/);
 });
 
 Deno.test("dataset sample: an unknown category is an error listing the known ones", async () => {
