@@ -1,6 +1,7 @@
 /**
  * What every dataset reader (pandas HDF5, CICFlowMeter CSV) offers the rest of mlids: a
- * description, the label index, and rows read on demand.
+ * description, the label index, rows read on demand, and a scan of rows in dataset order in
+ * batches of bounded size.
  * @module
  */
 
@@ -42,6 +43,32 @@ export interface LabelIndex {
   readonly categories: readonly LabelCategory[];
 }
 
+/** Which rows a {@linkcode FlowDataset.scan} reads, in how large batches, until when. */
+export interface ScanOptions {
+  /**
+   * Only these rows (0-based positions, any order; repeats are read once): they come in dataset
+   * order. Default every row.
+   */
+  rows?: ArrayLike<number>;
+  /** Only rows of these categories (names as the label index has them); with `rows`, rows of both. */
+  categories?: readonly string[];
+  /** At most this many flows per batch; default {@linkcode DEFAULT_SCAN_BATCH_ROWS}. */
+  batchRows?: number;
+  /** Aborting stops the scan: the iteration throws the signal's reason, reading nothing more. */
+  signal?: AbortSignal;
+}
+
+/** Flows per scan batch unless told otherwise: about 5 MB of features. */
+export const DEFAULT_SCAN_BATCH_ROWS = 8192;
+
+/** One batch of a scan: flows in dataset order and the row position of each. */
+export interface FlowBatch {
+  /** The flows, every column, in dataset order. */
+  readonly frame: FlowFrame;
+  /** The 0-based row position of each flow of `frame`, ascending. */
+  readonly rows: Uint32Array;
+}
+
 /** An open dataset. Close it when done. */
 export interface FlowDataset {
   readonly info: DatasetInfo;
@@ -49,6 +76,11 @@ export interface FlowDataset {
   labelIndex(): Promise<LabelIndex | null>;
   /** The given rows (0-based positions), every column, in the order given. */
   readRows(rows: ArrayLike<number>): Promise<FlowFrame>;
+  /**
+   * Rows in dataset order, batch after batch, holding one batch (and the one read ahead) at a
+   * time whatever the dataset's size: HDF5 chunks and CSV blocks are read as the scan reaches them.
+   */
+  scan(options?: ScanOptions): AsyncIterable<FlowBatch>;
   close(): void;
 }
 

@@ -11,7 +11,14 @@ import { fileURLToPath } from "node:url";
 import type { DownloadProgress } from "./_s3.ts";
 import { InputError, MachineError, UsageError } from "../errors.ts";
 import type { FlowFrame } from "../frame/mod.ts";
-import type { DatasetInfo, FlowDataset, LabelIndex } from "./flow_dataset.ts";
+import type {
+  DatasetInfo,
+  FlowBatch,
+  FlowDataset,
+  LabelIndex,
+  ScanOptions,
+} from "./flow_dataset.ts";
+import { scanDataset, scanRowsOf } from "./_scan.ts";
 import { loadDatasetIndex, saveDatasetIndex } from "./cache/label_index.ts";
 import { defaultCacheDir } from "../cache_dir.ts";
 import type { PandasTableLayout } from "./pandas/table_layout.ts";
@@ -171,11 +178,21 @@ async function openCachedTable(
 ): Promise<FlowDataset> {
   const table = await source.table();
   if (table === null) return await source.open();
-  const { readTableRows } = await import("./pandas/table_layout.ts");
+  const { readTableRows, streamTableRows } = await import("./pandas/table_layout.ts");
+  const labelIndex = () => Promise.reject(new Error("the cached reader reads rows only"));
+  const readRows = (rows: ArrayLike<number>) => readTableRows(path, table, rows);
   return {
     info,
-    labelIndex: () => Promise.reject(new Error("the cached reader reads rows only")),
-    readRows: (rows) => readTableRows(path, table, rows),
+    labelIndex,
+    readRows,
+    scan: (options) =>
+      scanDataset({
+        rows: info.rows,
+        labelIndex,
+        readRows,
+        chunkRows: table.chunks.chunkShape[0],
+        stream: (wanted, batchRows) => streamTableRows(path, table, { wanted, batchRows }),
+      }, options),
     close: () => {},
   };
 }
@@ -196,6 +213,14 @@ class CategoryRowsReader {
   constructor(
     private readonly load: () => Promise<CachedRows | null>,
   ) {}
+
+  /** Whether every row of `rows` is in the cache. */
+  async covers(rows: ArrayLike<number>): Promise<boolean> {
+    if (rows.length === 0) return false;
+    this.#state ??= this.load().catch(() => null);
+    const cached = await this.#state;
+    return cached !== null && cached.cache.covers(rows);
+  }
 
   async read(rows: ArrayLike<number>): Promise<FlowFrame | null> {
     if (rows.length === 0) return null;
@@ -252,10 +277,14 @@ class IndexedDataset implements FlowDataset {
     readonly info: DatasetInfo,
     private readonly labels: LabelIndex | null,
     private readonly open: () => Promise<FlowDataset>,
-    reader?: FlowDataset,
-    private readonly cachedRows?: CategoryRowsReader,
+    private readonly options: {
+      reader?: FlowDataset;
+      cachedRows?: CategoryRowsReader;
+      /** Rows per stored chunk, so scan batches end on chunk boundaries. */
+      chunkRows?: number;
+    } = {},
   ) {
-    if (reader) this.#reader = Promise.resolve(reader);
+    if (options.reader) this.#reader = Promise.resolve(options.reader);
   }
 
   labelIndex(): Promise<LabelIndex | null> {
@@ -263,14 +292,33 @@ class IndexedDataset implements FlowDataset {
   }
 
   async readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
-    const fromCache = await this.cachedRows?.read(rows);
+    const fromCache = await this.options.cachedRows?.read(rows);
     if (fromCache) return fromCache;
     this.#reader ??= this.open();
     return await (await this.#reader).readRows(rows);
   }
 
+  async *scan(options: ScanOptions = {}): AsyncGenerator<FlowBatch> {
+    options.signal?.throwIfAborted();
+    const source = {
+      rows: this.info.rows,
+      labelIndex: () => this.labelIndex(),
+      readRows: (rows: Uint32Array) => this.readRows(rows),
+      chunkRows: this.options.chunkRows,
+    };
+    const wanted = await scanRowsOf(source, options);
+    const rest = { batchRows: options.batchRows, signal: options.signal };
+    if (wanted !== null && await this.options.cachedRows?.covers(wanted)) {
+      // Rows of cached categories: from the category rows cache, through readRows.
+      yield* scanDataset(source, { ...rest, rows: wanted });
+      return;
+    }
+    this.#reader ??= this.open();
+    yield* (await this.#reader).scan({ ...rest, rows: wanted ?? undefined });
+  }
+
   close(): void {
-    this.cachedRows?.close();
+    this.options.cachedRows?.close();
     this.#reader?.then((reader) => reader.close(), () => {});
   }
 }
@@ -306,6 +354,12 @@ async function scanLabels(
   }
 }
 
+/** The rows per chunk a cached table layout (JSON, unchecked) names, when it names a sane one. */
+function chunkRowsOf(layout: unknown): number | undefined {
+  const rows = (layout as { chunks?: { chunkShape?: unknown[] } } | null)?.chunks?.chunkShape?.[0];
+  return typeof rows === "number" && Number.isSafeInteger(rows) && rows > 0 ? rows : undefined;
+}
+
 /** Opens the dataset at `uri`; its label index is cached on disk so a second open is near instant. */
 export async function openDataset(
   uri: string,
@@ -327,6 +381,7 @@ export async function openDataset(
     if (format !== "hdf5" || layout === undefined) {
       return new IndexedDataset(info, labels, reopen);
     }
+    const chunkRows = chunkRowsOf(layout);
     // The stored layout is checked once, for the chunk reader and the category rows cache alike.
     let checked: Promise<PandasTableLayout | null> | undefined;
     const table = () =>
@@ -338,7 +393,7 @@ export async function openDataset(
     const rows = labels !== null
       ? categoryRowsReader(path, { labels, table }, cacheOptions)
       : undefined;
-    return new IndexedDataset(info, labels, open, undefined, rows);
+    return new IndexedDataset(info, labels, open, { cachedRows: rows, chunkRows });
   }
   const reader = await openReader(path, format, options);
   try {
@@ -369,7 +424,13 @@ export async function openDataset(
         )
       );
     }
-    return new IndexedDataset(reader.info, labels, () => Promise.resolve(reader), reader);
+    const table = format === "hdf5"
+      ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader)
+      : null;
+    return new IndexedDataset(reader.info, labels, () => Promise.resolve(reader), {
+      reader,
+      chunkRows: table?.chunks.chunkShape[0],
+    });
   } catch (error) {
     reader.close();
     throw error;

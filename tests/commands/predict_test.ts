@@ -14,6 +14,7 @@ import {
   type LabelIndex,
   sortCategories,
 } from "../../lib/dataset/flow_dataset.ts";
+import { scanDataset } from "../../lib/dataset/_scan.ts";
 import { type FlowFrame, takeRows } from "../../lib/frame/frame.ts";
 import { main } from "../../main.ts";
 
@@ -79,20 +80,23 @@ function memoryDataset(
     identityColumns: ["flow_id"],
   };
   if (options.opened) options.opened.count++;
+  const labelIndex = (): Promise<LabelIndex | null> => {
+    if (!labelled) return Promise.resolve(null);
+    const values = source.columns.find((column) => column.name === "label")!.values as string[];
+    const rows = new Map<string, number[]>();
+    values.forEach((label, i) => rows.set(label, [...(rows.get(label) ?? []), i]));
+    return Promise.resolve({
+      categories: sortCategories(
+        [...rows].map(([name, list]) => ({ name, rows: Uint32Array.from(list) })),
+      ),
+    });
+  };
+  const readRows = (rows: ArrayLike<number>) => Promise.resolve(takeRows(source, rows));
   return {
     info,
-    labelIndex(): Promise<LabelIndex | null> {
-      if (!labelled) return Promise.resolve(null);
-      const values = source.columns.find((column) => column.name === "label")!.values as string[];
-      const rows = new Map<string, number[]>();
-      values.forEach((label, i) => rows.set(label, [...(rows.get(label) ?? []), i]));
-      return Promise.resolve({
-        categories: sortCategories(
-          [...rows].map(([name, list]) => ({ name, rows: Uint32Array.from(list) })),
-        ),
-      });
-    },
-    readRows: (rows) => Promise.resolve(takeRows(source, rows)),
+    labelIndex,
+    readRows,
+    scan: (scanOptions) => scanDataset({ rows: source.length, labelIndex, readRows }, scanOptions),
     close() {},
   };
 }

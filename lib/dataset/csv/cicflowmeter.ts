@@ -20,10 +20,13 @@ import {
 import {
   type ColumnInfo,
   type DatasetInfo,
+  type FlowBatch,
   type FlowDataset,
   type LabelIndex,
+  type ScanOptions,
   sortCategories,
 } from "../flow_dataset.ts";
+import { scanDataset } from "../_scan.ts";
 import { type FlowColumn, type FlowFrame, type NumericValues, takeRows } from "../../frame/mod.ts";
 
 /** Options for {@linkcode openFlowCsv}. */
@@ -793,6 +796,14 @@ class CsvFlowDataset implements FlowDataset {
       }
     }
     return Promise.resolve(takeRows(frame, rows));
+  }
+
+  scan(options?: ScanOptions): AsyncIterable<FlowBatch> {
+    return scanDataset({
+      rows: this.info.rows,
+      labelIndex: () => this.labelIndex(),
+      readRows: (rows) => this.readRows(rows),
+    }, options);
   }
 
   close(): void {

@@ -9,10 +9,13 @@ import { InputError } from "../../errors.ts";
 import {
   type ColumnInfo,
   type DatasetInfo,
+  type FlowBatch,
   type FlowDataset,
   type LabelIndex,
+  type ScanOptions,
   sortCategories,
 } from "../flow_dataset.ts";
+import { scanDataset } from "../_scan.ts";
 import type { ColumnValues, FlowColumn, FlowFrame } from "../../frame/mod.ts";
 import {
   type Hdf5DatasetInfo,
@@ -34,6 +37,7 @@ import {
   readTableRows,
   type RowBytesReader,
   sortRows,
+  streamTableRows,
   textDecoderFor,
 } from "./table_layout.ts";
 import { asList, isNdArray, isPyTuple, loadPickle, type PyValue } from "./pickle.ts";
@@ -850,6 +854,20 @@ class PandasHdfDataset implements FlowDataset {
       values: outputs[i],
     }));
     return { columns, index, length: n };
+  }
+
+  scan(options?: ScanOptions): AsyncIterable<FlowBatch> {
+    const { info, chunks } = this.#layout.parts[0];
+    const table = this.tableLayout;
+    return scanDataset({
+      rows: this.#layout.rows,
+      labelIndex: () => this.labelIndex(),
+      readRows: (rows) => this.readRows(rows),
+      chunkRows: chunks?.chunkShape[0] ?? info.chunks?.[0],
+      stream: table === null
+        ? undefined
+        : (wanted, batchRows) => streamTableRows(this.#path, table, { wanted, batchRows }),
+    }, options);
   }
 
   close(): void {

@@ -7,7 +7,8 @@
  */
 
 import type { ColumnValues, FlowColumn, FlowFrame, NumericValues } from "../../frame/mod.ts";
-import { type ChunkIndex, readRowBytes } from "../hdf5/chunks.ts";
+import type { FlowBatch } from "../flow_dataset.ts";
+import { type ChunkIndex, type ChunkRows, readRowBytes, scanChunkRows } from "../hdf5/chunks.ts";
 
 /** The typed array a numeric column (or a categorical's codes) is held in, by numpy name. */
 export type NumericStorage =
@@ -275,6 +276,168 @@ export async function decodeTableRows(
     values: outputs[i],
   }));
   return { columns, index, length: n };
+}
+
+/** The batch being filled by {@linkcode streamTableRows}: its columns and how far they are filled. */
+class TableBatch {
+  readonly outputs: ColumnValues[];
+  readonly index: BigInt64Array;
+  readonly rows: Uint32Array;
+  filled = 0;
+
+  constructor(readonly layout: PandasTableLayout, readonly size: number) {
+    this.outputs = layout.columns.map((column) => columnArray(column, size));
+    this.index = new BigInt64Array(size);
+    this.rows = new Uint32Array(size);
+  }
+
+  frame(): FlowBatch {
+    const n = this.filled;
+    const cut = <T extends ColumnValues>(values: T): T =>
+      (n === this.size
+        ? values
+        : Array.isArray(values)
+        ? values.slice(0, n)
+        : values.subarray(0, n)) as T;
+    const columns: FlowColumn[] = this.layout.columns.map((column, i) => ({
+      name: column.name,
+      dtype: column.dtype,
+      values: cut(this.outputs[i]),
+    }));
+    return { frame: { columns, index: cut(this.index), length: n }, rows: cut(this.rows) };
+  }
+}
+
+/** Decodes rows `from` to `to` of one decoded chunk into `target` at `at`: straight from the byte planes. */
+class ChunkColumnCopier {
+  #scratch = new Uint8Array(0);
+  readonly #decoder: TextDecoder;
+  // The last fixed string decoded per column, so runs of equal labels decode once.
+  readonly #lastBytes: Uint8Array[];
+  readonly #lastText: string[];
+
+  constructor(readonly layout: PandasTableLayout) {
+    this.#decoder = textDecoderFor(layout.encoding);
+    this.#lastBytes = layout.columns.map(() => new Uint8Array(0));
+    this.#lastText = layout.columns.map(() => "");
+  }
+
+  copy(chunk: ChunkRows, range: { from: number; to: number }, batch: TableBatch): void {
+    const at = batch.filled;
+    const count = range.to - range.from;
+    this.#numeric(chunk, range, this.layout.index, batch.index, at);
+    this.layout.columns.forEach((column, c) => {
+      const out = batch.outputs[c];
+      if (column.decode === "numeric" && !Array.isArray(out)) {
+        this.#numeric(chunk, range, column, out, at);
+      } else this.#text(chunk, range, c, out as string[], at);
+    });
+    for (let i = 0; i < count; i++) batch.rows[at + i] = chunk.start + range.from + i;
+    batch.filled += count;
+  }
+
+  #numeric(
+    chunk: ChunkRows,
+    range: { from: number; to: number },
+    column: FieldColumn,
+    out: NumericValues,
+    at: number,
+  ): void {
+    const raw = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    chunk.copyRange(range, raw, {
+      at: at * column.size,
+      byteOffset: column.offset,
+      byteLength: column.size,
+    });
+  }
+
+  #text(
+    chunk: ChunkRows,
+    range: { from: number; to: number },
+    c: number,
+    out: string[],
+    at: number,
+  ): void {
+    const column = this.layout.columns[c];
+    const size = column.size;
+    const count = range.to - range.from;
+    if (this.#scratch.length < count * size) this.#scratch = new Uint8Array(count * size * 2);
+    const bytes = this.#scratch;
+    chunk.copyRange(range, bytes, { byteOffset: column.offset, byteLength: size });
+    if (column.decode === "category") {
+      const code = numericArray(column.storage ?? "int64", 1);
+      const codeBytes = new Uint8Array(code.buffer);
+      const names = column.categories ?? [];
+      for (let i = 0; i < count; i++) {
+        codeBytes.set(bytes.subarray(i * size, (i + 1) * size));
+        out[at + i] = names[Number(code[0])] ?? "nan";
+      }
+      return;
+    }
+    if (this.#lastBytes[c].length !== size) this.#lastBytes[c] = new Uint8Array(size).fill(0xff);
+    const last = this.#lastBytes[c];
+    let text = this.#lastText[c];
+    for (let i = 0; i < count; i++) {
+      const from = i * size;
+      let same = true;
+      for (let b = 0; same && b < size; b++) same = bytes[from + b] === last[b];
+      if (!same) {
+        for (let b = 0; b < size; b++) last[b] = bytes[from + b];
+        text = decodeFixedString(this.#decoder, bytes, from, size);
+      }
+      out[at + i] = text;
+    }
+    this.#lastText[c] = text;
+  }
+}
+
+/**
+ * Rows of the pandas table at `path` in batches of at most `batchRows`, in row order, decoding
+ * every chunk once and in turn and taking each column straight from it: the fast path of a scan
+ * over (most of) a table. `wanted` (ascending) picks rows; null takes every row.
+ */
+export async function* streamTableRows(
+  path: string,
+  layout: PandasTableLayout,
+  options: { wanted: Uint32Array | null; batchRows: number },
+): AsyncGenerator<FlowBatch> {
+  const { wanted, batchRows } = options;
+  const total = wanted === null ? layout.rows : wanted.length;
+  if (total === 0) return;
+  const copier = new ChunkColumnCopier(layout);
+  let done = 0;
+  let batch = new TableBatch(layout, Math.min(batchRows, total));
+  let next = 0; // with `wanted`: the first wanted row not yet taken
+  for await (const chunk of scanChunkRows(path, layout.chunks)) {
+    let from = 0;
+    while (from < chunk.count) {
+      // The next run of consecutive rows wanted in this chunk.
+      let to: number;
+      if (wanted === null) to = chunk.count;
+      else {
+        if (next >= wanted.length || wanted[next] >= chunk.start + chunk.count) break;
+        from = wanted[next] - chunk.start;
+        to = from + 1;
+        while (
+          to < chunk.count && next + (to - from) < wanted.length &&
+          wanted[next + (to - from)] === chunk.start + to
+        ) {
+          to++;
+        }
+      }
+      to = Math.min(to, from + (batch.size - batch.filled));
+      copier.copy(chunk, { from, to }, batch);
+      if (wanted !== null) next += to - from;
+      from = to;
+      if (batch.filled === batch.size) {
+        yield batch.frame();
+        done += batch.size;
+        if (done === total) return;
+        batch = new TableBatch(layout, Math.min(batchRows, total - done));
+      }
+    }
+  }
+  if (batch.filled > 0) yield batch.frame();
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
