@@ -7,22 +7,27 @@
 
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import type { Message } from "@aws-sdk/client-sqs";
-import { MlidsError, UsageError } from "../lib/errors.ts";
-import { formatCell } from "../lib/frame/mod.ts";
-import type { AttackNotification, PollEvent } from "../lib/notify/mod.ts";
+import { MlidsError, RemoteError, UsageError } from "../lib/errors.ts";
+import type { PollEvent } from "../lib/notify/mod.ts";
 import {
   colourEnabled,
   type Overflow,
-  renderTable,
   stderrIsTerminal,
   stylesFor,
   terminalWidth,
 } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
 import { choiceOption, countOption, wholeNumberArg } from "./_flags.ts";
+import { alertLines, ecsLines, flowRecordLines, notificationTable } from "../lib/view/mod.ts";
+
+/** The views of notifications on stdout. */
+const OUTPUT_FORMATS = ["lines", "table", "ecs", "json", "jsonl"] as const;
 
 /** How notifications are written to stdout. */
-type OutputFormat = "table" | "json" | "jsonl";
+type OutputFormat = typeof OUTPUT_FORMATS[number];
+
+/** The "still in the queue" line about malformed messages is said at most this often. */
+const STILL_THERE_INTERVAL_MS = 60_000;
 
 function secondsOption(name: string) {
   return (value: string): number => {
@@ -44,7 +49,10 @@ function booleanOption(value: string): boolean {
   throw new InvalidArgumentError(`expected True or False, not '${value}'.`);
 }
 
-const OUTPUTS = ["table", "json", "jsonl"] as const;
+/** `1 notification`, `2 notifications`. */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
 
 const encoder = new TextEncoder();
 
@@ -148,46 +156,6 @@ class ConsumerStatus {
   }
 }
 
-function headingOf(notification: AttackNotification): string {
-  const id = escapeControl(notification.messageId);
-  if (notification.flows.some((flow) => flow.prediction === "attack")) {
-    return `Attack detected [${id}]`;
-  }
-  const said = notification.flows[0]?.prediction;
-  return `Notification [${id}] (prediction: ${said ?? "none"})`;
-}
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "number" || typeof value === "string" || typeof value === "bigint") {
-    return formatCell(value);
-  }
-  if (typeof value === "boolean") return formatCell(value);
-  return escapeControl(JSON.stringify(value));
-}
-
-/** A notification as the original showed it: heading, SNS timestamp, the flow as a table. */
-function renderNotification(
-  notification: AttackNotification,
-  options: { overflow: Overflow; width: number; colour: boolean },
-): string {
-  const styles = stylesFor("stdout");
-  const heading = options.colour
-    ? styles.bold(styles.red(headingOf(notification)))
-    : headingOf(notification);
-  const sent = notification.sentAt === null ? "(no timestamp)" : escapeControl(notification.sentAt);
-  const indexes = notification.flows.map((flow) => flow.index).filter((index) => index !== null);
-  const rowNote = indexes.length > 0
-    ? ` · row ${indexes.map((index) => escapeControl(String(index))).join(", ")}`
-    : "";
-  const table = renderTable(
-    notification.columns,
-    notification.flows.map((flow) => flow.values.map(cellText)),
-    { overflow: options.overflow, width: options.width, colour: options.colour },
-  );
-  return `${heading}\n${sent}${rowNote}\n${table}\n\n`;
-}
-
 function describeEvent(event: PollEvent): string | undefined {
   if (event.type === "retry") {
     const what = event.operation === "ReceiveMessage" ? "receiving" : "deleting";
@@ -280,9 +248,9 @@ export function consumeCommand(): Command {
     .addOption(
       choiceOption(
         "--output <format>",
-        "table, json (one array) or jsonl (one object a line)",
-        OUTPUTS,
-      ).default("table" as const),
+        "lines (one line per alert), table (every column), ecs (Elastic Common Schema, one document a line), json (one array) or jsonl (one object a line)",
+        OUTPUT_FORMATS,
+      ).default("lines" as const),
     )
     .option(
       "--concurrency <n>",
@@ -329,7 +297,6 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
   const {
     createSqsClient,
     decodeNotification,
-    flowRecords,
     pollQueue,
     redactSecrets,
     resolveSqsConnection,
@@ -352,6 +319,17 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
       } keys given on the command line show in process listings; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or use --profile instead.`,
     );
   }
+  const endpoint = connection.endpoint ?? `https://sqs.${connection.region}.amazonaws.com`;
+  const deletes = !options.deleteMessages
+    ? "deleting nothing (messages come back after the visibility timeout)"
+    : options.deleteMalformed
+    ? "deleting each notification once written, and malformed messages"
+    : "deleting each notification once written";
+  status.print(
+    `consuming ${escapeControl(options.queueUrl)} (region ${
+      escapeControl(connection.region)
+    }); ${deletes}`,
+  );
   const client = createSqsClient(connection);
   const controller = new AbortController();
   let interrupts = 0;
@@ -374,6 +352,10 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
   const width = terminalWidth();
   let jsonStarted = false;
   let stdoutBroken = false;
+  // Malformed messages come back after every visibility timeout: each is warned about and
+  // counted once; its returns get one short line at most every STILL_THERE_INTERVAL_MS.
+  const malformedSeen = new Set<string>();
+  let stillThereSaidAt = -Infinity;
 
   async function emitOut(text: string): Promise<void> {
     if (text === "") return;
@@ -389,6 +371,7 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     const toDelete: Message[] = [];
     const toRelease: Message[] = [];
     let text = "";
+    let news = false;
     for (const message of messages) {
       if (options.maxMessages !== undefined && status.shown >= options.maxMessages) {
         toRelease.push(message);
@@ -396,35 +379,55 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
       }
       const decoded = decodeNotification(message);
       if (!decoded.ok) {
-        status.malformed++;
         const { messageId, reason } = decoded.malformed;
+        if (options.deleteMalformed) toDelete.push(message);
+        if (malformedSeen.has(messageId)) {
+          if (Date.now() - stillThereSaidAt >= STILL_THERE_INTERVAL_MS) {
+            stillThereSaidAt = Date.now();
+            const times = Number(message.Attributes?.ApproximateReceiveCount);
+            status.print(
+              `malformed message ${escapeControl(messageId)} is still in the queue${
+                Number.isInteger(times) && times > 1 ? ` (received ${times} times)` : ""
+              }; a dead-letter queue would move it aside (see the README)`,
+            );
+          }
+          continue;
+        }
+        malformedSeen.add(messageId);
+        news = true;
+        status.malformed++;
+        status.lastMessageAt = Date.now();
         const fate = options.deleteMalformed ? "deleted (--delete-malformed)" : "left in the queue";
         status.print(
           `${warnStyles.yellow("warning:")} message ${escapeControl(messageId)} is malformed: ${
             escapeControl(redactSecrets(reason, secrets))
           }; ${fate}`,
         );
-        if (options.deleteMalformed) toDelete.push(message);
         continue;
       }
       const notification = decoded.notification;
-      if (options.output === "table") {
-        text += renderNotification(notification, {
+      if (options.output === "lines") {
+        for (const line of alertLines(notification, { colour })) text += `${line}\n`;
+      } else if (options.output === "table") {
+        text += notificationTable(notification, {
           overflow: options.displayOverflow,
           width,
           colour,
         });
       } else {
-        for (const record of flowRecords(notification, receivedAt)) {
-          const line = JSON.stringify(record);
-          if (options.output === "jsonl") {
-            text += `${line}\n`;
-          } else {
+        const lines = options.output === "ecs"
+          ? ecsLines(notification, receivedAt)
+          : flowRecordLines(notification, receivedAt);
+        for (const line of lines) {
+          if (options.output === "json") {
             text += `${jsonStarted ? ",\n" : "[\n"}${line}`;
             jsonStarted = true;
+          } else {
+            text += `${line}\n`;
           }
         }
       }
+      news = true;
       status.shown++;
       status.lastMessageAt = Date.now();
       toDelete.push(message);
@@ -443,14 +446,17 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     if (options.maxMessages !== undefined && status.shown >= options.maxMessages) {
       controller.abort();
     }
-    return { delete: options.deleteMessages ? toDelete : [], release: toRelease };
+    return {
+      delete: options.deleteMessages ? toDelete : [],
+      release: toRelease,
+      activity: news,
+    };
   };
 
   const onEvent = (event: PollEvent): void => {
     switch (event.type) {
       case "poll":
         status.polls++;
-        if (event.messages > 0) status.lastMessageAt = Date.now();
         status.draw();
         break;
       case "deleted":
@@ -497,15 +503,31 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
       await emitOut(jsonStarted ? "\n]\n" : "[]\n").catch(() => {});
     }
     status.close();
+    if (summary.reason === "idle" && summary.answered === 0) {
+      // Not one receive got through: an outage, which a cron job must not take for a quiet queue.
+      throw new RemoteError(
+        `no receive from SQS at ${endpoint} succeeded in ${options.idleExit}s: ${
+          escapeControl(summary.lastReceiveError ?? "no answer")
+        }`,
+        {
+          hint:
+            "Check --endpoint-url, --region and the network (a proxy, DNS, a firewall), then run again",
+        },
+      );
+    }
     const why = summary.reason === "idle"
       ? `no message for ${options.idleExit}s`
       : options.maxMessages !== undefined && status.shown >= options.maxMessages
-      ? `${options.maxMessages} notifications shown`
+      ? `reached --count ${options.maxMessages}`
       : stdoutBroken
       ? "output closed"
       : "stopped";
     writeStderr(
-      `${why}: ${status.shown} shown, ${status.deleted} deleted, ${status.malformed} malformed, ${status.polls} polls\n`,
+      `${why}: ${
+        counted(status.shown, "notification")
+      } shown, ${status.deleted} deleted, ${status.malformed} malformed, ${
+        counted(status.polls, "poll")
+      }\n`,
     );
   } catch (error) {
     if (options.output === "json" && jsonStarted && !stdoutBroken) {

@@ -151,7 +151,8 @@ export async function runDemo(
       "--idle-exit",
       "3",
     ], services.env);
-    const shown = consume.stdout.split("\n").filter((line) => line.startsWith("Attack detected"))
+    // The default view: one line per notification, its verdict in the third field.
+    const shown = consume.stdout.split("\n").filter((line) => line.split(/ +/)[2] === "ATTACK")
       .length;
     return {
       flowsSent: services.api.flowsPredicted,

@@ -6,6 +6,7 @@
  */
 
 import { PublishBatchCommand, PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { stringifyJsonExact } from "../lib/json.ts";
 
 /** One predicted row to announce. */
 export interface PredictionNotice {
@@ -13,7 +14,10 @@ export interface PredictionNotice {
   readonly columns: readonly string[];
   /** The row's pandas index in the request (its position when the request had none). */
   readonly index: number | string;
-  /** The row's values, one per column; NaN and infinities are written as null, as pandas does. */
+  /**
+   * The row's values, one per column; NaN and infinities are written as null, as pandas does, and
+   * bigints as their exact digits, as pandas writes int64.
+   */
   readonly row: readonly unknown[];
   /** The model's answer: 1 (or `attack`) for an attack, 0 (or `benign`) for benign. */
   readonly prediction: 0 | 1 | "attack" | "benign";
@@ -29,7 +33,7 @@ function predictionNumber(prediction: PredictionNotice["prediction"]): 0 | 1 {
  */
 export function encodeNotificationMessage(notice: PredictionNotice): string {
   const prediction = predictionNumber(notice.prediction);
-  return JSON.stringify({
+  return stringifyJsonExact({
     columns: [...notice.columns, "prediction"],
     index: [notice.index],
     data: [[...notice.row.map((value) => value === undefined ? null : value), prediction]],

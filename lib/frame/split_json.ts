@@ -6,12 +6,13 @@
  */
 
 import { InputError } from "../errors.ts";
+import { parseJsonExact } from "../json.ts";
 import type { ColumnValues, FlowColumn, FlowFrame } from "./frame.ts";
 
-/** A decoded split table: column names, optional pandas index, rows of cells. */
+/** A decoded split table: column names, optional pandas index, rows of cells (integers beyond 2^53 as bigints). */
 export interface SplitTable {
   readonly columns: string[];
-  readonly index?: (number | string)[];
+  readonly index?: (number | bigint | string)[];
   readonly data: unknown[][];
 }
 
@@ -648,11 +649,14 @@ export function encodeSplitJsonBytes(
   return encoder.encode(options.rows ?? Uint32Array.from({ length: frame.length }, (_, i) => i));
 }
 
-/** Reads pandas split JSON, checking its shape; `what` names the input in errors. */
+/**
+ * Reads pandas split JSON, checking its shape; `what` names the input in errors. Integers beyond
+ * 2^53 (int64 as pandas writes them) are read exactly, as bigints.
+ */
 export function decodeSplitJson(text: string, what = "split JSON"): SplitTable {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonExact(text);
   } catch (error) {
     throw new InputError(`${what} is not JSON: ${(error as Error).message}`, { cause: error });
   }
@@ -676,11 +680,13 @@ export function decodeSplitJson(text: string, what = "split JSON"): SplitTable {
   if (index !== undefined) {
     if (
       !Array.isArray(index) || index.length !== data.length ||
-      !index.every((value) => typeof value === "number" || typeof value === "string")
+      !index.every((value) =>
+        typeof value === "number" || typeof value === "bigint" || typeof value === "string"
+      )
     ) {
       throw new InputError(`${what} has an "index" that does not match its rows`);
     }
-    return { columns: columns as string[], index: index as (number | string)[], data };
+    return { columns: columns as string[], index: index as (number | bigint | string)[], data };
   }
   return { columns: columns as string[], data };
 }

@@ -25,8 +25,6 @@ export {
   type AttackNotification,
   type DecodedMessage,
   decodeNotification,
-  type FlowRecord,
-  flowRecords,
   type MalformedMessage,
   type NotifiedFlow,
   type Prediction,

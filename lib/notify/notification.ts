@@ -15,10 +15,13 @@ export type Prediction = "attack" | "benign";
 /** One flow (row) of a notification. */
 export interface NotifiedFlow {
   /** The row's pandas index in the request, when the message carries one. */
-  readonly index: number | string | null;
+  readonly index: number | bigint | string | null;
   /** From the message attribute `prediction`, else the row's `prediction` column; null if neither says. */
   readonly prediction: Prediction | null;
-  /** The row's values, in the order of {@linkcode AttackNotification.columns}, as JSON gave them. */
+  /**
+   * The row's values, in the order of {@linkcode AttackNotification.columns}, as JSON gave them;
+   * integers beyond 2^53 are bigints, so int64 values stay exact.
+   */
   readonly values: readonly unknown[];
 }
 
@@ -163,33 +166,4 @@ export function decodeNotification(message: Message): DecodedMessage {
       flows,
     },
   };
-}
-
-/** One flow as `--output json`/`jsonl` writes it. */
-export interface FlowRecord {
-  message_id: string;
-  sent_at: string | null;
-  received_at: string;
-  prediction: Prediction | null;
-  index: number | string | null;
-  flow: Record<string, unknown>;
-}
-
-/** The output records of a notification, one per flow; `receivedAt` is when SQS handed it over. */
-export function flowRecords(notification: AttackNotification, receivedAt: Date): FlowRecord[] {
-  const received = receivedAt.toISOString();
-  return notification.flows.map((flow) => {
-    // fromEntries defines own properties, so a column named "__proto__" stays a plain key.
-    const values: Record<string, unknown> = Object.fromEntries(
-      notification.columns.map((column, c) => [column, flow.values[c] ?? null]),
-    );
-    return {
-      message_id: notification.messageId,
-      sent_at: notification.sentAt,
-      received_at: received,
-      prediction: flow.prediction,
-      index: flow.index,
-      flow: values,
-    };
-  });
 }

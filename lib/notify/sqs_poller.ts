@@ -38,6 +38,11 @@ export interface BatchOutcome {
   readonly delete?: readonly Message[];
   /** Not handled (e.g. past --max-messages): made visible again at once. Others stay until their visibility timeout ends. */
   readonly release?: readonly Message[];
+  /**
+   * False when the batch brought nothing new (only messages seen before, such as a malformed one
+   * back after its visibility timeout), so it does not hold off `idleExitMs`. Default true.
+   */
+  readonly activity?: boolean;
 }
 
 /** Handles one received batch; called for one batch at a time, in the order they arrived. */
@@ -95,12 +100,17 @@ export interface PollOptions {
 
 /** Counts of what {@linkcode pollQueue} did. */
 export interface PollSummary {
+  /** Receives handled while running (answers that came after a stop are not counted). */
   polls: number;
+  /** ReceiveMessage calls SQS answered, whenever they came: 0 means the queue was never reached. */
+  answered: number;
   received: number;
   deleted: number;
   deleteFailed: number;
   released: number;
   reason: StopReason;
+  /** Why the last failed ReceiveMessage failed (one line, no secrets), if one ever failed. */
+  lastReceiveError?: string;
 }
 
 /** How a failed SQS call is treated. */
@@ -293,6 +303,7 @@ export async function pollQueue(
 
   const summary: PollSummary = {
     polls: 0,
+    answered: 0,
     received: 0,
     deleted: 0,
     deleteFailed: 0,
@@ -373,6 +384,7 @@ export async function pollQueue(
           }),
           { abortSignal: hard.signal },
         );
+        summary.answered++;
         if (receiveFailures > 0) {
           receiveFailures = 0;
           emit({ type: "recovered", operation: "ReceiveMessage" });
@@ -383,6 +395,7 @@ export async function pollQueue(
         if (classifyFailure(error) === "fatal") {
           throw fatalSqsError(error, { operation: "ReceiveMessage", queueUrl, secrets });
         }
+        summary.lastReceiveError = describeFailure(error, secrets);
         if (stop.signal.aborted) return [];
         receiveFailures++;
         setBusy(false);
@@ -392,7 +405,7 @@ export async function pollQueue(
           operation: "ReceiveMessage",
           attempt: receiveFailures,
           delayMs,
-          reason: describeFailure(error, secrets),
+          reason: summary.lastReceiveError,
         });
         await sleep(delayMs, stop.signal);
       }
@@ -517,9 +530,11 @@ export async function pollQueue(
     const receivedAt = new Date();
     handlingCount++;
     const run = handlingChain.then(async () => {
+      let activity = true;
       try {
         if (fatal) return;
         const outcome = await handler(messages, receivedAt);
+        activity = outcome.activity ?? true;
         if (deleteMessages && outcome.delete && outcome.delete.length > 0) {
           scheduleDelete(outcome.delete, receivedAt.getTime());
         }
@@ -530,7 +545,7 @@ export async function pollQueue(
         hard.abort();
       } finally {
         handlingCount--;
-        lastMessageAt = Date.now();
+        if (activity) lastMessageAt = Date.now();
       }
     });
     handlingChain = run;
@@ -567,7 +582,8 @@ export async function pollQueue(
         continue;
       }
       summary.received += messages.length;
-      lastMessageAt = Date.now();
+      // The idle clock restarts when the handler says the batch was news (handle() below); while
+      // it is being handled, handlingCount holds the idle exit off.
       setBusy(true);
       // Waiting for our own batch bounds the backlog to one batch per receiver.
       await handle(messages);

@@ -32,5 +32,6 @@ export {
   stdoutIsTerminal,
   type Styles,
   stylesFor,
+  stylesWith,
   terminalWidth,
 } from "./terminal.ts";

@@ -53,7 +53,11 @@ export interface Styles {
 
 /** Styles for a stream, honouring NO_COLOR and TTY detection. */
 export function stylesFor(stream: "stdout" | "stderr"): Styles {
-  const on = colourEnabled(stream);
+  return stylesWith(colourEnabled(stream));
+}
+
+/** ANSI styles when `on`, plain text otherwise (for views told whether to colour). */
+export function stylesWith(on: boolean): Styles {
   const wrap = (open: number, close: number) => (text: string): string =>
     on ? `\x1b[${open}m${text}\x1b[${close}m` : text;
   return {

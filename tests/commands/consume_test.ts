@@ -3,7 +3,9 @@ import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-
 import { createIdsTopology, queueCounts, startEmulator, withEmulator } from "../../dev/emulator.ts";
 import { publishPrediction, publishPredictions } from "../../dev/publish_notifications.ts";
 import { decodeNotification } from "../../lib/notify/notification.ts";
+import { parseJsonExact } from "../../lib/json.ts";
 import { mlidsEnv, mlidsShellCommand } from "../../dev/run_mlids.ts";
+import { ecsProblems, loadEcsReference } from "../support/ecs_reference.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const COLUMNS = ["dst_port", "protocol", "timestamp"];
@@ -161,6 +163,28 @@ function jsonlIndexes(stdout: string): number[] {
   );
 }
 
+/** The columns of the one-line view, as the API publishes a CSE-CIC-IDS2018 flow. */
+const CIC_COLUMNS = [
+  "dst_port",
+  "protocol",
+  "timestamp",
+  "flow_duration",
+  "tot_fwd_pkts",
+  "tot_bwd_pkts",
+  "totlen_fwd_pkts",
+  "totlen_bwd_pkts",
+];
+
+/** `count` CIC flows: port 8000+i, TCP for even i and UDP for odd, i+1 packets forward. */
+function cicNotices(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    columns: CIC_COLUMNS,
+    index: i,
+    row: [8000 + i, i % 2 === 0 ? 6 : 17, "21/02/2018 10:15:06", 1500 + i, i + 1, 2, 1200, 0],
+    prediction: 1 as const,
+  }));
+}
+
 function range(count: number, start = 0): number[] {
   return Array.from({ length: count }, (_, i) => start + i);
 }
@@ -177,7 +201,7 @@ Deno.test("mlids consume rejects bad flags with exit 2 and says what SQS allows"
     [["--queue-url", url, "--num-messages", "0"], /1 to 10/],
     [["--queue-url", url, "--visibility-timeout", "50000"], /43200/],
     [["--queue-url", url, "--delete-messages", "maybe"], /True or False/],
-    [["--queue-url", url, "--output", "xml"], /table, json or jsonl/],
+    [["--queue-url", url, "--output", "xml"], /lines, table, ecs, json or jsonl/],
     [["--queue-url", url, "--display-overflow", "squash"], /wrap/],
     [["--queue-url", url, "--idle-exit", "-1"], /idle-exit/],
     [["--wait-time", "5"], /queue-url/],
@@ -192,7 +216,7 @@ Deno.test("mlids consume rejects bad flags with exit 2 and says what SQS allows"
   }
 });
 
-Deno.test("mlids consume shows each attack once as a table, deletes it, and never leaks the secret", async () => {
+Deno.test("mlids consume --output table shows each attack once with every column, deletes it, and never leaks the secret", async () => {
   await withEmulator(async (emulator) => {
     const topology = await createIdsTopology(emulator);
     await publishPredictions(emulator.sns, topology.topicArn, notices(12));
@@ -216,6 +240,8 @@ Deno.test("mlids consume shows each attack once as a table, deletes it, and neve
       "1",
       "--idle-exit",
       "2",
+      "--output",
+      "table",
     ], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
     assert.equal(code, 0, stderr);
     const headings = stdout.match(/^Attack detected \[[0-9a-f-]+\]$/gm) ?? [];
@@ -230,11 +256,191 @@ Deno.test("mlids consume shows each attack once as a table, deletes it, and neve
     assert.match(stderr, /process listings/);
     assert.equal(stderr.match(/process listings/g)?.length, 1);
     assert.ok(!stdout.includes(secret) && !stderr.includes(secret));
-    assert.match(stderr, /12 shown, 12 deleted, 0 malformed/);
+    assert.match(stderr, /12 notifications shown, 12 deleted, 0 malformed/);
     assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
       visible: 0,
       inFlight: 0,
     });
+  });
+});
+
+Deno.test("mlids consume shows one aligned line per notification by default, after a header", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, cicNotices(6));
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--endpoint-url",
+      emulator.endpoint,
+      "--delete-messages",
+      "--wait-time",
+      "1",
+      "--idle-exit",
+      "2",
+    ]);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 6, stdout);
+    const pattern =
+      /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z) ([0-9a-f-]{8}) ATTACK (80\d\d)\/(TCP|UDP) +21\/02\/2018 10:15:06 (1\.5\d? ms) +fwd (\d) pkts? 1\.17 KiB +bwd 2 pkts 0 B$/;
+    const ports: number[] = [];
+    for (const line of lines) {
+      const match = pattern.exec(line);
+      assert.ok(match, line);
+      assert.ok(line.length < 160);
+      const i = Number(match[3]) - 8000;
+      ports.push(i);
+      assert.equal(match[4], i % 2 === 0 ? "TCP" : "UDP");
+      assert.equal(Number(match[6]), i + 1);
+      // Aligned: every field starts at the same column.
+      assert.equal(line.indexOf(" fwd "), lines[0].indexOf(" fwd "));
+    }
+    assert.deepEqual(sorted(ports), range(6));
+    assert.match(
+      stderr,
+      /^consuming http:\/\/\S+ml-ids-attacks \(region [\w-]+\); deleting each notification once written$/m,
+    );
+    assert.match(stderr, /no message for 2s: 6 notifications shown, 6 deleted, 0 malformed/);
+  });
+});
+
+Deno.test("mlids consume --output ecs writes ECS documents that match the ECS field types", async () => {
+  const reference = await loadEcsReference();
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    const notices = cicNotices(3);
+    notices[0].row[6] = 1199710477670935696n as unknown as number;
+    await publishPredictions(emulator.sns, topology.topicArn, notices);
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--output",
+      "ecs",
+      "--wait-time",
+      "1",
+      "--count",
+      "3",
+    ]);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 3);
+    const ids = new Set<string>();
+    for (const line of lines) {
+      const document = parseJsonExact(line) as Record<string, Record<string, unknown>>;
+      assert.deepEqual(ecsProblems(document, reference, { customRoot: "ml_ids" }), [], line);
+      assert.equal(document.event.kind, "alert");
+      assert.equal(document.event.module, "ml_ids");
+      ids.add(document.event.id as string);
+      const port = document.destination.port as number;
+      assert.equal(document.network.iana_number, port % 2 === 0 ? "6" : "17");
+      assert.equal(document.network.transport, port % 2 === 0 ? "tcp" : "udp");
+      assert.equal(document.event.duration, (1500 + port - 8000) * 1000);
+      const flow = (document.ml_ids as Record<string, Record<string, unknown>>).flow;
+      assert.deepEqual(Object.keys(flow), [...CIC_COLUMNS, "prediction"]);
+    }
+    assert.equal(ids.size, 3);
+    assert.match(stdout, /"totlen_fwd_pkts":1199710477670935696,/);
+    assert.match(stdout, /"source":\{"packets":1,"bytes":1199710477670935696\}/);
+  });
+});
+
+Deno.test("mlids consume --output jsonl and json keep int64 beyond 2^53 to the last digit", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPredictions(emulator.sns, topology.topicArn, [
+      {
+        columns: ["tot_bytes", "rate"],
+        index: 1,
+        row: [1199710477670935696n, 0.25],
+        prediction: 1,
+      },
+      { columns: ["tot_bytes", "rate"], index: 2, row: [1199710477670935697n, 0.5], prediction: 1 },
+    ]);
+    const common = ["--queue-url", topology.queueUrl, "--delete-messages", "--wait-time", "1"];
+    const jsonl = await runConsume([...common, "--output", "jsonl", "--count", "1"]);
+    const json = await runConsume([...common, "--output", "json", "--count", "1"]);
+    assert.equal(jsonl.code, 0, jsonl.stderr);
+    assert.equal(json.code, 0, json.stderr);
+    const both = jsonl.stdout + json.stdout;
+    assert.match(both, /"flow":\{"tot_bytes":1199710477670935696,"rate":0\.25,"prediction":1\}/);
+    assert.match(both, /"flow":\{"tot_bytes":1199710477670935697,"rate":0\.5,"prediction":1\}/);
+    assert.ok(!both.includes("1199710477670935800"));
+    assert.equal((JSON.parse(json.stdout) as unknown[]).length, 1);
+    assert.match(jsonl.stderr, /1 notification shown, 1 deleted/);
+  });
+});
+
+Deno.test("mlids consume on an endpoint it never reaches ends with exit 1 naming it and why", async () => {
+  const { code, stdout, stderr } = await runConsume([
+    "--queue-url",
+    "http://sqs.eu-west-1.localhost:1/000000000000/ml-ids-attacks",
+    "--endpoint-url",
+    "http://127.0.0.1:1",
+    "--wait-time",
+    "1",
+    "--idle-exit",
+    "2",
+  ]);
+  assert.equal(code, 1, stderr);
+  assert.equal(stdout, "");
+  const errors = stderr.split("\n").filter((line) => line.startsWith("error:"));
+  assert.equal(errors.length, 1, stderr);
+  assert.match(
+    errors[0],
+    /^error: no receive from SQS at http:\/\/127\.0\.0\.1:1 succeeded in 2s: .*(refused|ECONNREFUSED).*\. Check --endpoint-url/i,
+  );
+  assert.doesNotMatch(stderr, /notifications shown/);
+});
+
+Deno.test("mlids consume counts a malformed message once across three visibility timeouts", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    const sent = await emulator.sqs.send(
+      new SendMessageCommand({ QueueUrl: topology.queueUrl, MessageBody: "not a notification" }),
+    );
+    const id = sent.MessageId!;
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--wait-time",
+      "1",
+      "--visibility-timeout",
+      "1",
+      // Its returns are not news: the idle clock runs from the first time it was seen.
+      "--idle-exit",
+      "5",
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "");
+    assert.equal(
+      stderr.split("\n").filter((line) => line.includes(`message ${id} is malformed`)).length,
+      1,
+      stderr,
+    );
+    const still = stderr.split("\n").filter((line) => line.includes("still in the queue"));
+    assert.equal(still.length, 1, stderr);
+    assert.match(
+      still[0],
+      new RegExp(`^malformed message ${id} is still in the queue \\(received \\d+ times\\)`),
+    );
+    assert.match(stderr, /no message for 5s: 0 notifications shown, 0 deleted, 1 malformed/);
+    // It was there all along: received once and back after at least three visibility timeouts.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = await emulator.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: topology.queueUrl,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+      }),
+    );
+    assert.equal(again.Messages?.[0]?.MessageId, id);
+    assert.ok(
+      Number(again.Messages![0].Attributes?.ApproximateReceiveCount) >= 5,
+      JSON.stringify(again.Messages![0].Attributes),
+    );
   });
 });
 
@@ -353,7 +559,7 @@ Deno.test("mlids consume without --delete-messages deletes nothing: messages com
     ]);
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(sorted(jsonlIndexes(first.stdout)), range(3));
-    assert.match(first.stderr, /3 shown, 0 deleted/);
+    assert.match(first.stderr, /3 notifications shown, 0 deleted/);
     const counts = await queueCounts(emulator.sqs, topology.queueUrl);
     assert.equal(counts.visible + counts.inFlight, 3);
     // After the 1 s visibility timeout the same notifications are delivered again.
@@ -399,10 +605,15 @@ Deno.test("mlids consume warns about malformed messages, keeps them, and escapes
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(jsonlIndexes(first.stdout), [0]);
     const warnings = first.stderr.split("\n").filter((line) => line.startsWith("warning:"));
-    // Each malformed message is warned about (perhaps again, when it came back within the run).
+    // Each malformed message is warned about once, even when it came back within the run.
     for (const id of ids) {
-      assert.ok(warnings.some((line) => line.includes(id)), `warning for ${id}: ${first.stderr}`);
+      assert.equal(
+        warnings.filter((line) => line.includes(id)).length,
+        1,
+        `one warning for ${id}: ${first.stderr}`,
+      );
     }
+    assert.match(first.stderr, /1 notification shown, 1 deleted, 3 malformed/);
     assert.ok(warnings.some((line) => /not JSON/.test(line)));
     assert.ok(warnings.some((line) => /without "Message"/.test(line)));
     assert.ok(warnings.some((line) => /no "columns"/.test(line)));
@@ -444,6 +655,8 @@ Deno.test("mlids consume escapes control characters from messages in the table",
       "1",
       "--display-overflow",
       "NOWRAP",
+      "--output",
+      "table",
     ]);
     assert.equal(code, 0, stderr);
     // deno-lint-ignore no-control-regex
@@ -452,6 +665,32 @@ Deno.test("mlids consume escapes control characters from messages in the table",
     assert.match(stdout, /\\x1b\]0;retitled\\x07/);
     assert.match(stdout, /a\\x9bb\\rc/);
     assert.match(stdout, /row i\\x1b\[31m/);
+  });
+});
+
+Deno.test("mlids consume escapes control characters from messages in the one-line view", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    await publishPrediction(emulator.sns, topology.topicArn, {
+      columns: ["dst_port", "protocol", "timestamp"],
+      index: 0,
+      row: [80, 6, "\x1b[2J\x9b\r"],
+      prediction: 1,
+    });
+    const { code, stdout, stderr } = await runConsume([
+      "--queue-url",
+      topology.queueUrl,
+      "--delete-messages",
+      "--wait-time",
+      "1",
+      "--count",
+      "1",
+    ]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.split("\n").length, 2, stdout);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    assert.match(stdout, / ATTACK 80\/TCP +\\x1b\[2J\\x9b\\r /);
   });
 });
 
@@ -495,7 +734,10 @@ Deno.test("mlids consume --idle-exit ends with exit 0 on a quiet queue", async (
     ]);
     assert.equal(code, 0, stderr);
     assert.equal(stdout, "");
-    assert.match(stderr, /no message for 1s: 0 shown/);
+    assert.match(
+      stderr,
+      /no message for 1s: 0 notifications shown, 0 deleted, 0 malformed, \d+ polls?\n/,
+    );
   });
 });
 
@@ -719,7 +961,8 @@ Deno.test({
       }).output();
       const screen = new TextDecoder().decode(out.stdout);
       assert.equal(out.code, 0, screen.slice(-1500));
-      assert.equal(screen.split("Attack detected [").length - 1, 2);
+      // Coloured on a terminal: the verdict in bold red.
+      assert.equal(screen.split("\x1b[1m\x1b[31mATTACK").length - 1, 2);
       assert.match(
         screen,
         /polls \d+ · shown 2 · deleted 2 · malformed 0 · (last message|no message)/,

@@ -25,11 +25,11 @@ Deno.test("demo: runs the whole loop end to end and every predicted attack is co
   assert.equal(sent, 12);
   assert.ok(attacks > 0);
   assert.equal(shown, attacks);
-  // What a user sees: the download, the accuracy line, one block per notification.
+  // What a user sees: the download, the accuracy line, one line per notification.
   assert.match(stderr, /test\.h5: .* in /);
   assert.match(stdout, /Accuracy:\s+[\d.]+%/);
   assert.equal(
-    stdout.split("\n").filter((line) => line.startsWith("Attack detected")).length,
+    stdout.split("\n").filter((line) => / [0-9a-f-]{8} ATTACK \d+\/[A-Z]+ /.test(line)).length,
     attacks,
   );
   for (const step of ["AWS emulator", "predictions topic", "Uploading", "stand-in ML-IDS API"]) {

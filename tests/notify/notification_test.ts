@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { decodeNotification, flowRecords } from "../../lib/notify/notification.ts";
+import { decodeNotification } from "../../lib/notify/notification.ts";
 import { createIdsTopology, startEmulator } from "../../dev/emulator.ts";
 import { encodeNotificationMessage, publishPrediction } from "../../dev/publish_notifications.ts";
 
@@ -107,32 +107,18 @@ Deno.test("decodeNotification names why a message is malformed and never throws"
   }
 });
 
-Deno.test("flowRecords writes one record per flow with the jsonl schema", () => {
-  const decoded = decodeNotification(sqsMessage(envelope({
-    columns: ["a", "__proto__", "prediction"],
-    index: [3, 4],
-    data: [[1, "x", 1], [2, "y", 0]],
-  }, { MessageAttributes: undefined })));
+Deno.test("decodeNotification keeps int64 beyond 2^53 exact, in cells and the index", () => {
+  const message =
+    '{"columns":["tot_bytes","x","prediction"],"index":[9223372036854775807],"data":[[1199710477670935696,0.0612614099,1]]}';
+  const decoded = decodeNotification(sqsMessage(envelope(message)));
   assert.ok(decoded.ok);
-  const received = new Date(Date.UTC(2026, 0, 1));
-  const records = flowRecords(decoded.notification, received);
-  assert.equal(records.length, 2);
-  assert.deepEqual(Object.keys(records[0]), [
-    "message_id",
-    "sent_at",
-    "received_at",
-    "prediction",
-    "index",
-    "flow",
-  ]);
-  assert.equal(records[0].received_at, "2026-01-01T00:00:00.000Z");
-  assert.equal(records[1].prediction, "benign");
-  assert.equal(records[1].index, 4);
-  assert.deepEqual(JSON.parse(JSON.stringify(records[0].flow)), {
-    a: 1,
-    ["__proto__"]: "x",
-    prediction: 1,
-  });
+  const flow = decoded.notification.flows[0];
+  assert.equal(flow.index, 9223372036854775807n);
+  assert.deepEqual(flow.values, [1199710477670935696n, 0.0612614099, 1]);
+  // The same through raw delivery, where the body is the split JSON itself.
+  const raw = decodeNotification(sqsMessage(message));
+  assert.ok(raw.ok);
+  assert.equal(raw.notification.flows[0].values[0], 1199710477670935696n);
 });
 
 Deno.test("notifications published through SNS as the API does decode, in both deliveries", async () => {
