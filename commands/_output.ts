@@ -63,7 +63,21 @@ export function* batchChunks(chunks: Iterable<string>): Generator<string> {
 }
 
 /** Writes `chunks` through `io` in large writes; false when the reader went away. */
-export async function writeChunks(io: CommandIo, chunks: Iterable<string>): Promise<boolean> {
+export async function writeChunks(
+  io: CommandIo,
+  chunks: Iterable<string> | AsyncIterable<string>,
+): Promise<boolean> {
+  if (Symbol.asyncIterator in chunks) {
+    // Chunks made as a scan goes: written as they come, 64 KiB at a time; a gone reader stops it.
+    let buffer = "";
+    for await (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length < 65536) continue;
+      if (!(await io.write(buffer))) return false;
+      buffer = "";
+    }
+    return buffer === "" || await io.write(buffer);
+  }
   for (const batch of batchChunks(chunks)) {
     if (!(await io.write(batch))) return false;
   }

@@ -6,7 +6,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { type FlowDataset, type LabelIndex, openDataset, selectFlows } from "../lib/dataset/mod.ts";
 import { UsageError } from "../lib/errors.ts";
-import { exportFlows, type ExportFormat } from "../lib/frame/mod.ts";
+import { exportFlowBatches, exportFlows, type ExportFormat } from "../lib/frame/mod.ts";
 import { colourEnabled, renderTable, stylesFor, terminalWidth } from "../lib/term/mod.ts";
 import { type CommandIo, processIo, writeChunks } from "./_output.ts";
 import {
@@ -189,20 +189,30 @@ export async function runDatasetSample(
         `only ${selection.shortfall.available} flows of '${selection.category}' exist; writing ${selection.shortfall.available}`,
       );
     }
-    const frame = await dataset.readRows(selection.rows);
     const info = dataset.info;
     const hidden = new Set<string>(info.identityColumns);
     if (info.labelColumn && !flags.withLabel) hidden.add(info.labelColumn);
     // split is the API's request body; jsonl and csv carry every column.
-    const columns = format === "split"
-      ? info.columns.map((column) => column.name).filter((name) => !hidden.has(name))
-      : undefined;
+    const columns = info.columns.map((column) => column.name)
+      .filter((name) => format !== "split" || !hidden.has(name));
+    const of = selection.category ? ` of '${selection.category}'` : "";
+    if (count === "all") {
+      // Every flow, in dataset order, streamed batch by batch: memory stays bounded.
+      let written = 0;
+      const scan = dataset.scan({ rows: selection.rows });
+      const frames = (async function* () {
+        for await (const batch of scan) {
+          written += batch.frame.length;
+          yield batch.frame;
+        }
+      })();
+      await writeChunks(io, exportFlowBatches(frames, format, { columns }));
+      io.notice(`wrote ${written} flows${of} in dataset order`);
+      return;
+    }
+    const frame = await dataset.readRows(selection.rows);
     await writeChunks(io, exportFlows(frame, format, { columns }));
-    io.notice(
-      `wrote ${frame.length} flows${
-        selection.category ? ` of '${selection.category}'` : ""
-      } (seed ${selection.seed})`,
-    );
+    io.notice(`wrote ${frame.length} flows${of} (seed ${selection.seed})`);
   } finally {
     dataset.close();
   }

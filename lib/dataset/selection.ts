@@ -1,6 +1,7 @@
 /**
- * Choosing flows: a traffic category or the whole dataset, a count (or all), drawn at random
- * without replacement (as pandas `sample(n)`) from a seeded generator so a seed repeats a pick.
+ * Choosing flows: a traffic category or the whole dataset, a count drawn at random without
+ * replacement (as pandas `sample(n)`) from a seeded generator so a seed repeats a pick, or all of
+ * them in dataset order.
  * @module
  */
 
@@ -17,7 +18,10 @@ export interface FlowPopulation {
 export interface SelectionOptions {
   /** A category name (exact, else a unique case-insensitive match); omit for all flows at random. */
   category?: string;
-  /** How many flows, or `all`; a count above what exists gives what exists and a shortfall. */
+  /**
+   * How many flows, drawn at random; or `all`, every flow in dataset order. A count above what
+   * exists gives what exists (in random order) and a shortfall.
+   */
   count: number | "all";
   /** Seed for repeatable picks (a number or any text); default a fresh random seed. */
   seed?: number | string;
@@ -25,7 +29,7 @@ export interface SelectionOptions {
 
 /** The chosen flows. */
 export interface FlowSelection {
-  /** Row positions (0-based, not the pandas index), in the order drawn. */
+  /** Row positions (0-based, not the pandas index): in the order drawn, or ascending for `all`. */
   readonly rows: Uint32Array;
   /** The category chosen from, or null for a pick from every flow. */
   readonly category: string | null;
@@ -35,7 +39,7 @@ export interface FlowSelection {
   readonly shortfall: { readonly requested: number; readonly available: number } | null;
 }
 
-/** Chooses flows from `population` by category or at random, without replacement and repeatably. */
+/** Chooses flows from `population` by category or at random, without replacement and repeatably; `all` in dataset order. */
 export function selectFlows(population: FlowPopulation, options: SelectionOptions): FlowSelection {
   const count = options.count;
   if (count !== "all" && (!Number.isInteger(count) || count <= 0)) {
@@ -53,9 +57,14 @@ export function selectFlows(population: FlowPopulation, options: SelectionOption
     available = found.rows.length;
     category = found.name;
   }
-  const take = count === "all" ? available : Math.min(count, available);
-  const picks = samplePositions(available, take, mulberry32(seed));
-  const rows = source ? picks.map((i) => source[i]) : picks;
+  let rows: Uint32Array;
+  if (count === "all") {
+    // Every flow keeps dataset order, as the category's rows (ascending) or the whole dataset.
+    rows = source ? source.slice() : Uint32Array.from({ length: available }, (_, i) => i);
+  } else {
+    const picks = samplePositions(available, Math.min(count, available), mulberry32(seed));
+    rows = source ? picks.map((i) => source[i]) : picks;
+  }
   const shortfall = count !== "all" && count > available ? { requested: count, available } : null;
   return { rows, category, seed, shortfall };
 }

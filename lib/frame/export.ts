@@ -6,7 +6,7 @@
  */
 
 import { cellAt, type FlowColumn, type FlowFrame, formatCell } from "./frame.ts";
-import { encodeSplitJson, jsonCellWriter } from "./split_json.ts";
+import { encodeSplitJson, jsonCellWriter, SplitJsonEncoder } from "./split_json.ts";
 
 /** The shapes flows can be exported in. */
 export type ExportFormat = "split" | "jsonl" | "csv";
@@ -62,8 +62,49 @@ export function* exportFlows(
     return;
   }
   yield `${names.map(csvField).join(",")}\n`;
+  yield* csvRows(frame, columns);
+}
+
+function* csvRows(frame: FlowFrame, columns: readonly FlowColumn[]): Generator<string> {
   const writers = columns.map(csvCellWriter);
   for (let row = 0; row < frame.length; row++) {
     yield `${writers.map((write) => write(row)).join(",")}\n`;
+  }
+}
+
+/**
+ * The flows of `frames` (batches of one dataset, in order) in `format`, as chunks of text: the
+ * same text {@linkcode exportFlows} writes for all their rows in one frame (one CSV header, one
+ * split object), holding one batch at a time.
+ */
+export async function* exportFlowBatches(
+  frames: AsyncIterable<FlowFrame>,
+  format: ExportFormat,
+  options: { columns?: readonly string[] } = {},
+): AsyncGenerator<string> {
+  let first = true;
+  const decoder = new TextDecoder();
+  for await (const frame of frames) {
+    const names = options.columns ?? frame.columns.map((column) => column.name);
+    if (format === "jsonl") yield* exportFlows(frame, "jsonl", { columns: names });
+    else if (format === "csv") {
+      if (first) yield `${names.map(csvField).join(",")}\n`;
+      yield* csvRows(frame, pick(frame, names));
+    } else if (frame.length > 0) {
+      const encoder = new SplitJsonEncoder(frame, { columns: names });
+      const rows = Uint32Array.from({ length: frame.length }, (_, i) => i);
+      yield `${first ? `{"columns":${JSON.stringify(names)},"data":[` : ","}${
+        decoder.decode(encoder.encodeData(rows))
+      }`;
+    } else continue;
+    first = false;
+  }
+  if (!first && format === "split") yield "]}\n";
+  else if (first && format !== "jsonl") {
+    // No flows: what exportFlows writes for an empty frame.
+    const names = options.columns ?? [];
+    yield format === "csv"
+      ? `${names.map(csvField).join(",")}\n`
+      : `{"columns":${JSON.stringify(names)},"data":[]}\n`;
   }
 }

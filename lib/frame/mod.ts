@@ -38,4 +38,10 @@ export {
   type SplitJsonEncoderOptions,
   type SplitTable,
 } from "./split_json.ts";
-export { csvCellWriter, csvField, exportFlows, type ExportFormat } from "./export.ts";
+export {
+  csvCellWriter,
+  csvField,
+  exportFlowBatches,
+  exportFlows,
+  type ExportFormat,
+} from "./export.ts";

@@ -351,19 +351,26 @@ function splitJsonWriter() {
   /** Reused between calls: the bodies are copied out of it. */
   let scratch: Uint8Array<ArrayBuffer> = new Uint8Array(0);
 
-  /** Writes `head`, the gathered rows as `"data"` (and `"index"`), and `tail`. */
+  /**
+   * Writes `head`, the gathered rows as `"data"` (and `"index"`), and `tail`; without `wrap`, only
+   * the rows, comma-separated (a piece of a `"data"` list).
+   */
   function writeRows(
     rows: GatheredRows,
     head: Uint8Array,
     tail: Uint8Array,
+    wrap = true,
   ): Uint8Array<ArrayBuffer> {
     const { count, kinds, offsets, numbers, texts, exact, index } = rows;
     const width = kinds.length;
     const rowRoom = width * NUMERIC_CELL_BYTES + 8;
     let out = grow(scratch, 0, head.length + 64);
-    out.set(head, 0);
-    let pos = head.length;
-    if (index !== null) {
+    let pos = 0;
+    if (wrap) {
+      out.set(head, 0);
+      pos = head.length;
+    }
+    if (wrap && index !== null) {
       pos = writeAscii(out, pos, ',"index":[');
       for (let i = 0; i < count; i++) {
         if (pos + NUMERIC_CELL_BYTES > out.length) out = grow(out, pos, NUMERIC_CELL_BYTES);
@@ -373,7 +380,7 @@ function splitJsonWriter() {
       out = grow(out, pos, 16);
       out[pos++] = CLOSE;
     }
-    pos = writeAscii(out, pos, ',"data":[');
+    if (wrap) pos = writeAscii(out, pos, ',"data":[');
     for (let i = 0; i < count; i++) {
       if (pos + rowRoom > out.length) out = grow(out, pos, rowRoom);
       if (i > 0) out[pos++] = COMMA;
@@ -411,9 +418,11 @@ function splitJsonWriter() {
       out[pos++] = CLOSE;
     }
     out = grow(out, pos, 8 + tail.length);
-    out[pos++] = CLOSE;
-    out.set(tail, pos);
-    pos += tail.length;
+    if (wrap) {
+      out[pos++] = CLOSE;
+      out.set(tail, pos);
+      pos += tail.length;
+    }
     scratch = out;
     return out.slice(0, pos);
   }
@@ -629,6 +638,16 @@ export class SplitJsonEncoder {
     const cells = rows.length * this.#numeric;
     if (this.#scratch.length < cells) this.#scratch = new Float64Array(cells);
     return writer.writeRows(this.#gather(rows, this.#scratch), this.#head, this.#tail);
+  }
+
+  /**
+   * Only the `"data"` rows of `rows`, comma-separated, as UTF-8 bytes (`[1,2],[3,4]`): a piece of
+   * a split object written batch by batch. Ignores prefix, suffix and the index.
+   */
+  encodeData(rows: ArrayLike<number>): Uint8Array<ArrayBuffer> {
+    const cells = rows.length * this.#numeric;
+    if (this.#scratch.length < cells) this.#scratch = new Float64Array(cells);
+    return writer.writeRows(this.#gather(rows, this.#scratch), this.#head, this.#tail, false);
   }
 }
 

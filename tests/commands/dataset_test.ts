@@ -159,6 +159,63 @@ Deno.test("dataset sample: csv of every flow of a category with --count all (or 
   assert.equal(old.stdout.trimEnd().split("\n").length, 1 + 37);
 });
 
+Deno.test("dataset sample: --count all keeps dataset order, of a category and of every flow", async () => {
+  const labelAt = EXPECTED.columns.indexOf("label");
+  const botRows = EXPECTED.data.flatMap((row: unknown[], i: number) =>
+    row[labelAt] === "Bot" ? [i] : []
+  );
+  const bot = await mlids([
+    "dataset",
+    "sample",
+    TABLE,
+    "--category",
+    "Bot",
+    "--all",
+    "--output",
+    "jsonl",
+  ]);
+  assert.equal(bot.code, 0, bot.stderr);
+  const flows = bot.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(flows.map((flow) => flow.index), botRows.map((i: number) => EXPECTED.index[i]));
+  assert.match(bot.stderr, /wrote 37 flows of 'Bot' in dataset order/);
+  // The same flows whatever the seed: nothing random about "all".
+  const seeded = await mlids([
+    ...[
+      "dataset",
+      "sample",
+      TABLE,
+      "--category",
+      "Bot",
+      "--all",
+      "--output",
+      "jsonl",
+      "--seed",
+      "9",
+    ],
+  ]);
+  assert.equal(seeded.stdout, bot.stdout);
+
+  const every = await mlids(["dataset", "sample", TABLE, "--count", "all", "--with-label"]);
+  assert.equal(every.code, 0, every.stderr);
+  const body = JSON.parse(every.stdout);
+  assert.deepEqual(body.columns, EXPECTED.columns);
+  assert.equal(body.data.length, EXPECTED.data.length);
+  // In dataset order: the dst_port and label of each row as pd.read_hdf gives them.
+  body.data.forEach((row: unknown[], i: number) => {
+    assert.equal(row[0], EXPECTED.data[i][0], `dst_port of row ${i}`);
+    assert.equal(row[labelAt], EXPECTED.data[i][labelAt], `label of row ${i}`);
+  });
+  const csv = await mlids(["dataset", "sample", TABLE, "--all", "--output", "csv"]);
+  const lines = csv.stdout.trimEnd().split("\n");
+  assert.equal(lines.length, 1 + EXPECTED.data.length);
+  assert.deepEqual(
+    lines.slice(1).map((line) => Number(line.split(",")[0])),
+    EXPECTED.data.map((
+      row: unknown[],
+    ) => row[0]),
+  );
+});
+
 Deno.test("dataset sample: --count takes decimal digits or 'all', nothing else", async () => {
   for (const count of ["0x10", "1e3", "2.5", "-1", "0"]) {
     const run = await mlids(["dataset", "sample", TABLE, "--count", count]);

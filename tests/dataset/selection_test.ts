@@ -47,12 +47,36 @@ Deno.test("selectFlows gives what exists and reports a shortfall", () => {
   assert.deepEqual(pick.shortfall, { requested: 3, available: 1 });
 });
 
-Deno.test("selectFlows count all takes every flow of the category, shuffled", () => {
-  const pick = selectFlows(population, { category: "Benign", count: "all", seed: 5 });
+Deno.test("selectFlows count all takes every flow of the category in dataset order", () => {
+  for (const seed of [5, 6, undefined]) {
+    const pick = selectFlows(population, { category: "Benign", count: "all", seed });
+    assert.deepEqual([...pick.rows], [0, 2, 4, 6, 8]);
+    assert.equal(pick.shortfall, null);
+    const everything = selectFlows(population, { count: "all", seed });
+    assert.deepEqual([...everything.rows], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  }
+  // The category's own row list is not handed out to be changed.
+  const pick = selectFlows(population, { category: "Benign", count: "all" });
+  pick.rows[0] = 99;
+  assert.deepEqual([...selectFlows(population, { category: "Benign", count: "all" }).rows], [
+    0,
+    2,
+    4,
+    6,
+    8,
+  ]);
+});
+
+Deno.test("selectFlows: a count of every flow (or more) stays a random order, repeatable by seed", () => {
+  const pick = selectFlows(population, { category: "Benign", count: 5, seed: 5 });
   assert.deepEqual([...pick.rows].sort((x, y) => x - y), [0, 2, 4, 6, 8]);
-  assert.equal(pick.shortfall, null);
-  const everything = selectFlows(population, { count: "all", seed: 5 });
-  assert.deepEqual([...everything.rows].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(selectFlows(population, { category: "Benign", count: 5, seed: 5 }), pick);
+  const orders = new Set<string>();
+  for (let seed = 0; seed < 20; seed++) {
+    orders.add(selectFlows(population, { count: 12, seed }).rows.join(","));
+  }
+  assert.ok(orders.size > 10, "different seeds give different orders");
+  assert.ok(!orders.has("0,1,2,3,4,5,6,7,8,9") || orders.size > 1);
 });
 
 Deno.test("selectFlows at random draws roughly uniformly", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { FlowFrame } from "../../lib/frame/frame.ts";
-import { csvField, exportFlows } from "../../lib/frame/export.ts";
+import { type FlowFrame, takeRows } from "../../lib/frame/frame.ts";
+import { csvField, exportFlowBatches, exportFlows } from "../../lib/frame/export.ts";
 
 const FRAME: FlowFrame = {
   length: 2,
@@ -53,4 +53,75 @@ Deno.test("flow export: csv quotes what needs quoting and spells NaN/inf as pand
   );
   assert.equal(csvField(" padded"), '" padded"');
   assert.equal(csvField("a\nb"), '"a\nb"');
+});
+
+/** A frame of `n` rows with every kind of cell, row i distinct from the others. */
+function rowsFrame(n: number): FlowFrame {
+  return {
+    length: n,
+    index: BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 3n + 2n ** 60n),
+    columns: [
+      { name: "dst_port", dtype: "uint32", values: Uint32Array.from({ length: n }, (_, i) => i) },
+      {
+        name: "flow_duration",
+        dtype: "int64",
+        values: BigInt64Array.from({ length: n }, (_, i) => 2n ** 62n - BigInt(i)),
+      },
+      {
+        name: "flow_byts_s",
+        dtype: "float64",
+        values: Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? NaN : 509520.62 + i)),
+      },
+      {
+        name: "fwd_pkt_len_mean",
+        dtype: "float32",
+        values: Float32Array.from({ length: n }, (_, i) => i / 3),
+      },
+      {
+        name: "label",
+        dtype: "object",
+        values: Array.from({ length: n }, (_, i) => (i % 2 ? "Bot" : 'say "hi", ok')),
+      },
+    ],
+  };
+}
+
+async function batchText(
+  frames: FlowFrame[],
+  format: "split" | "jsonl" | "csv",
+  columns?: string[],
+) {
+  async function* each(): AsyncGenerator<FlowFrame> {
+    yield* frames;
+  }
+  let out = "";
+  for await (const chunk of exportFlowBatches(each(), format, { columns })) out += chunk;
+  return out;
+}
+
+Deno.test("flow export: batches give the text of one frame of all their rows, every format", async () => {
+  const whole = rowsFrame(23);
+  const cuts = [[0, 5], [5, 5], [5, 6], [6, 20], [20, 23]];
+  const batches = cuts.map(([from, to]) =>
+    takeRows(whole, Array.from({ length: to - from }, (_, i) => from + i))
+  );
+  for (const format of ["split", "jsonl", "csv"] as const) {
+    for (const columns of [undefined, ["label", "flow_byts_s", "dst_port"]]) {
+      const want = text(exportFlows(whole, format, { columns }));
+      assert.equal(await batchText(batches, format, columns), want, `${format} ${columns}`);
+      assert.equal(await batchText([whole], format, columns), want);
+    }
+  }
+  assert.deepEqual(JSON.parse(await batchText(batches, "split")).data.length, 23);
+  const empty = takeRows(whole, []);
+  const columns = whole.columns.map((column) => column.name);
+  for (const format of ["split", "jsonl", "csv"] as const) {
+    const want = text(exportFlows(empty, format, { columns }));
+    assert.equal(await batchText([], format, columns), want, `no batches, ${format}`);
+    assert.equal(
+      await batchText([empty, empty], format, columns),
+      want,
+      `empty batches, ${format}`,
+    );
+  }
 });
