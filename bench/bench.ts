@@ -239,7 +239,9 @@ async function predictCli(
     ]),
     { env: { NO_COLOR: "1" } },
   );
-  const sent = /sent ([\d,]+) flows in \d+ requests? in ([\d.]+) s/.exec(run.stderr);
+  const sent =
+    /sent ([\d,]+) flows?, [\d,]+ answered, in [\d,]+ requests?(?: \([^)]*\))? in ([\d.]+) s/
+      .exec(run.stderr);
   if (run.code !== 0 || !sent) throw new Error(`mlids predict failed: ${run.stderr.slice(-800)}`);
   return {
     flows: Number(sent[1].replaceAll(",", "")),

@@ -18,18 +18,11 @@ import {
   labelsOf,
   type PayloadFormat,
   PredictionClient,
-  type PredictionResults,
   type ResultFormat,
-  resultTable,
 } from "../lib/predict/mod.ts";
-import {
-  formatCount,
-  type Overflow,
-  ProgressBar,
-  renderBarChart,
-  renderTable,
-} from "../lib/term/mod.ts";
+import { formatCount, type Overflow, ProgressBar } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
+import { renderResultsView, type ResultColumns } from "../lib/view/mod.ts";
 import { batchChunks } from "./_output.ts";
 
 /** How the results are written: a terminal view, or data for scripts. */
@@ -54,6 +47,8 @@ export interface PredictSettings {
   threshold: number;
   output: PredictOutput;
   payloadFormat?: PayloadFormat;
+  /** The columns of the results table (`--columns`). */
+  columns: ResultColumns;
 }
 
 /** Somewhere text goes: stdout or stderr. */
@@ -86,8 +81,11 @@ export interface PredictIo {
   stderrIsTTY?: boolean;
   /** Colour on stdout; default false. */
   colour?: boolean;
-  /** Width to fit tables and charts into; default 100. */
-  width?: number;
+  /**
+   * Width to fit tables and charts into, or how to read it: read at each render, so a terminal
+   * resized between rounds gets tables that fit. Default 100.
+   */
+  width?: number | (() => number);
   /** Opens the dataset; default {@linkcode realOpenDataset}. */
   openDataset?: (uri: string, options: OpenDatasetOptions) => Promise<FlowDataset>;
   /** Calls `abort` on Ctrl-C while flows are being sent; returns the un-watch function. */
@@ -164,59 +162,13 @@ function coalescingSink(sink: TextSink, intervalMs: number): CoalescingSink {
   };
 }
 
-function percent(value: number | null): string {
-  return value === null ? "n/a" : `${(value * 100).toFixed(2)}%`;
+/** The width to fit, read now. */
+function widthNow(io: PredictIo): number {
+  return typeof io.width === "function" ? io.width() : io.width ?? 100;
 }
 
-function decimal(value: number | null): string {
-  return value === null ? "n/a (0/0)" : value.toFixed(3);
-}
-
-/** The terminal view: what was sent, the metrics, the per-category chart, then the flow table. */
-export function renderResultsView(
-  results: PredictionResults,
-  options: { overflow: Overflow; width: number; colour: boolean; heading: string },
-): string {
-  const s = results.scores;
-  const lines: string[] = [options.heading, "=".repeat(Math.min(options.heading.length, 60))];
-  if (results.labelColumn !== null) {
-    lines.push(`Accuracy:  ${percent(s.accuracy)} (${s.correct} of ${s.total} flows right)`);
-    const c = s.confusion;
-    lines.push(`Confusion (Attack = positive):  TP ${c.tp}  FP ${c.fp}  TN ${c.tn}  FN ${c.fn}`);
-    lines.push(
-      `Precision: ${decimal(s.precision)}   Recall: ${decimal(s.recall)}   F1: ${decimal(s.f1)}`,
-    );
-    if (s.perCategory.length > 0) {
-      lines.push("", "Detection rate per category (for Benign: flows let through):");
-      lines.push(renderBarChart(
-        s.perCategory.map((category) => ({
-          name: category.name,
-          value: category.correct,
-          total: category.total,
-        })),
-        { width: options.width, colour: options.colour },
-      ));
-    }
-  } else {
-    const attacks = s.predicted.filter((label) => label === "Attack").length;
-    const benign = s.predicted.filter((label) => label === "Benign").length;
-    lines.push(`Predicted: ${attacks} Attack, ${benign} Benign`);
-  }
-  if (s.failed > 0) {
-    lines.push(`Failed: ${s.failed} of ${s.flows} flows got no prediction (marked FAILED)`);
-  }
-  const { headers, rows } = resultTable(results);
-  lines.push(
-    "",
-    "Details:",
-    renderTable(headers, rows, {
-      overflow: options.overflow,
-      width: options.width,
-      colour: options.colour,
-    }),
-    "",
-  );
-  return `${lines.join("\n")}\n`;
+function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** The dataset open for the session, and what is said about it only once. */
@@ -285,7 +237,7 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
         progress = new ProgressBar(`Sending ${requests} requests`, frame.length, {
           stream: progressStream,
           isTerminal: io.stderrIsTTY ?? false,
-          columns: io.width,
+          columns: widthNow(io),
         });
       }
     },
@@ -312,12 +264,20 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
   const sendSeconds = (performance.now() - sendStarted) / 1000;
   (progress as ProgressBar | null)?.finish();
   sendingLog.flush();
+  const unanswered = outcome.failures.reduce((sum, failure) => sum + failure.rows.length, 0);
+  const answered = frame.length - unanswered;
+  // Attempts that brought no answer: every attempt but the one that succeeded per answered request.
+  const failedAttempts = outcome.attempts - (outcome.requests - outcome.failures.length);
   io.stderr.write(
-    `sent ${formatCount(frame.length)} flows in ${outcome.requests} request${
-      outcome.requests === 1 ? "" : "s"
-    } in ${sendSeconds.toFixed(3)} s (${
-      formatCount(Math.round(frame.length / Math.max(sendSeconds, 1e-6)))
-    } flows/s)\n`,
+    `sent ${plural(frame.length, "flow")}, ${formatCount(answered)} answered, in ${
+      plural(outcome.requests, "request")
+    }${failedAttempts > 0 ? ` (${plural(failedAttempts, "failed attempt")})` : ""} in ${
+      sendSeconds.toFixed(3)
+    } s${
+      answered > 0
+        ? ` (${formatCount(Math.round(answered / Math.max(sendSeconds, 1e-6)))} flows/s)`
+        : ""
+    }\n`,
   );
   const results = buildResults(frame, {
     labelColumn: info.labelColumn,
@@ -325,6 +285,7 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
     threshold: settings.threshold,
     failures: outcome.failures,
   });
+  if (answered === 0 && !outcome.aborted) throw allFailed(settings, outcome);
   for (const failure of outcome.failures) {
     const indexes = failure.rows.slice(0, 10).map((row) => String(frame.index[row]));
     const more = failure.rows.length > 10 ? `, ... (${failure.rows.length} flows)` : "";
@@ -341,9 +302,10 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
     }`;
     io.stdout.write(renderResultsView(results, {
       overflow: settings.overflow,
-      width: io.width ?? 100,
+      width: widthNow(io),
       colour: io.colour ?? false,
       heading,
+      columns: settings.columns,
     }));
   } else {
     for (const batch of batchChunks(formatResults(results, settings.output))) {
@@ -366,4 +328,28 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
       },
     );
   }
+}
+
+/**
+ * The error when no request got an answer: which request failed and why, and what to check.
+ * Nothing is shown then: a table of FAILED rows and metrics of nothing would only hide it.
+ */
+function allFailed(
+  settings: PredictSettings,
+  outcome: { requests: number; failures: { error: Error; request: number }[] },
+): RemoteError {
+  const first = outcome.failures[0]?.error;
+  const which = outcome.requests === 1
+    ? "the request"
+    : `all ${outcome.requests} requests (the first: request ${
+      (outcome.failures[0]?.request ?? 0) + 1
+    })`;
+  const why = first === undefined ? "no answer" : escapeControl(first.message);
+  const hint = first instanceof MlidsError && first.hint
+    ? `${first.hint.replace(/\.$/, "")}; the API is ${settings.apiUrl}`
+    : `Check that the ML-IDS API runs at ${settings.apiUrl}, or retry with more --retries or a longer --timeout`;
+  return new RemoteError(`no flow got a prediction: ${which} failed: ${why}`, {
+    cause: first,
+    hint: hint.charAt(0).toUpperCase() + hint.slice(1),
+  });
 }

@@ -23,6 +23,7 @@ import {
   terminalWidth,
 } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
+import { checkResultColumns, parseResultColumns, resultColumnNames } from "../lib/view/mod.ts";
 import {
   type DatasetSourceFlags,
   datasetUriOption,
@@ -76,6 +77,8 @@ export interface PredictFlags extends DatasetSourceFlags {
   threshold?: string;
   output?: string;
   payloadFormat?: string;
+  /** `all`, or column names separated by commas; default the columns a person reads. */
+  columns?: string;
 }
 
 /** Flows sent in a scripted run without --count. */
@@ -143,6 +146,7 @@ export function parsePredictFlags(flags: PredictFlags): PredictSettings {
     threshold,
     output,
     payloadFormat,
+    columns: parseResultColumns(flags.columns),
   };
 }
 /** The real terminal: Deno's stdout/stderr, inquirer prompts, TTY and colour detection, Ctrl-C. */
@@ -154,7 +158,8 @@ export function terminalIo(): PredictIo {
     isTTY: stdinIsTerminal(),
     stderrIsTTY: stderrIsTerminal(),
     colour: colourEnabled("stdout"),
-    width: terminalWidth(),
+    // Read at each render: a terminal resized between rounds gets tables that fit it.
+    width: terminalWidth,
     watchInterrupt: (abort) => {
       const handler = () => abort();
       Deno.addSignalListener("SIGINT", handler);
@@ -188,6 +193,10 @@ export async function runPredict(flags: PredictFlags, io: PredictIo): Promise<vo
       ...(info.labelColumn ? [info.labelColumn] : []),
       ...info.identityColumns,
     ]);
+    checkResultColumns(
+      settings.columns,
+      resultColumnNames(info.columns.map((column) => column.name), info.labelColumn),
+    );
     const labels = info.labelColumn === null ? null : await dataset.labelIndex();
     if (labels === null) {
       io.stderr.write("the dataset has no labels: showing predictions only, no accuracy\n");
@@ -279,6 +288,15 @@ export function predictCommand(): Command {
       describeDefault(
         choiceOption("--payload-format <format>", "request body format", PAYLOAD_FORMATS),
         "from the URL: /invocations takes dataframe-split",
+      ),
+    )
+    .addOption(
+      describeDefault(
+        new Option(
+          "--columns <list>",
+          "columns of the results table: all, or names separated by commas",
+        ),
+        "index, is_correct, label, predicted_label, prediction_raw, dst_port, protocol, timestamp, flow_duration, tot_fwd_pkts, tot_bwd_pkts",
       ),
     )
     .action(async (options) => {

@@ -105,7 +105,11 @@ export async function interactiveSession(session: Session): Promise<void> {
     }
     if (choice === null) return;
     // A fixed --seed makes the whole session repeatable, not every round the same.
-    if (baseSeed !== undefined) choice.seed = (baseSeed + round) >>> 0;
+    const seed = baseSeed === undefined ? seedOf(undefined) : (baseSeed + round) >>> 0;
+    choice.seed = seed;
+    session.io.stderr.write(
+      `drawing flows with seed ${seed} (pass --seed ${seed} with the same choice to repeat them)\n`,
+    );
     try {
       await runRound(session, choice);
     } catch (error) {

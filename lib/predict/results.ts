@@ -101,7 +101,10 @@ function rawText(raw: number): string {
   return Number.isNaN(raw) ? "" : formatCell(raw);
 }
 
-/** Table headers and rows: is_correct, label, predicted_label, the flow's columns, prediction_raw. */
+/**
+ * Table headers and rows: the row's `index`, is_correct, label, predicted_label, the flow's
+ * columns, prediction_raw.
+ */
 export function resultTable(
   results: PredictionResults,
 ): { headers: string[]; rows: string[][] } {
@@ -109,6 +112,7 @@ export function resultTable(
   const columns = dataColumns(results);
   const writers = columns.map(jsonCellWriter);
   const headers = [
+    "index",
     ...(labelled ? ["is_correct", "label"] : []),
     "predicted_label",
     ...columns.map((column) => column.name),
@@ -118,6 +122,7 @@ export function resultTable(
   const rows = Array.from({ length: results.frame.length }, (_, row) => {
     const correct = isCorrect[row];
     return [
+      String(results.frame.index[row]),
       ...(labelled
         ? [correct === null ? "" : correct ? "True" : "False", results.labels[row] ?? ""]
         : []),

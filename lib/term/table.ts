@@ -19,6 +19,11 @@ export interface TableOptions {
   width?: number;
   /** Colour the header row. */
   colour?: boolean;
+  /**
+   * When wrapping, the first this many columns (a row's key, such as `index`) open every part, so
+   * each part can be read on its own. Default 0.
+   */
+  repeatColumns?: number;
 }
 
 /** Reads `--display-overflow`: `wrap` or `nowrap`, in any case (the original's `WRAP`/`NOWRAP`). */
@@ -84,16 +89,18 @@ function wrapText(text: string, width: number): string[] {
 function drawTable(
   headers: readonly string[],
   rows: readonly (readonly string[])[],
-  options: { colour: boolean; maxWidth?: number },
+  options: { colour: boolean; maxWidth?: number; wrapColumn?: number },
 ): string {
   const border = options.colour ? (text: string) => `\x1b[90m${text}\x1b[39m` : (t: string) => t;
   const head = options.colour ? (text: string) => `\x1b[36m${text}\x1b[39m` : (t: string) => t;
-  const cellLines = (text: string): string[] =>
-    options.maxWidth !== undefined && textWidth(text) > options.maxWidth
+  // Only the column that is too wide (by default every column) wraps inside its cells.
+  const cellLines = (text: string, c: number): string[] =>
+    options.maxWidth !== undefined && textWidth(text) > options.maxWidth &&
+      (options.wrapColumn === undefined || options.wrapColumn === c)
       ? wrapText(text, options.maxWidth)
       : [text];
-  const headerCells = headers.map(cellLines);
-  const bodyCells = rows.map((row) => headers.map((_, c) => cellLines(row[c] ?? "")));
+  const headerCells = headers.map((header, c) => cellLines(header, c));
+  const bodyCells = rows.map((row) => headers.map((_, c) => cellLines(row[c] ?? "", c)));
   const widths = headers.map((_, c) => {
     let width = 0;
     for (const line of headerCells[c]) width = Math.max(width, textWidth(line));
@@ -140,15 +147,24 @@ export function renderTable(
   const widths = safeHeaders.map((header, c) =>
     safeRows.reduce((max, row) => Math.max(max, textWidth(row[c] ?? "")), textWidth(header))
   );
+  let repeated = Math.max(0, Math.min(options.repeatColumns ?? 0, widths.length));
+  let base = 1;
+  for (let c = 0; c < repeated; c++) base += widths[c] + COLUMN_CHROME;
+  // Key columns that leave no room for anything else are not repeated.
+  if (repeated === widths.length || base + 10 > width) {
+    repeated = 0;
+    base = 1;
+  }
+  const leading = Array.from({ length: repeated }, (_, c) => c);
   const groups: number[][] = [];
   let current: number[] = [];
-  let used = 1;
-  for (let c = 0; c < widths.length; c++) {
+  let used = base;
+  for (let c = repeated; c < widths.length; c++) {
     const need = widths[c] + COLUMN_CHROME;
     if (current.length > 0 && used + need > width) {
       groups.push(current);
       current = [];
-      used = 1;
+      used = base;
     }
     current.push(c);
     used += need;
@@ -156,14 +172,21 @@ export function renderTable(
   if (current.length > 0) groups.push(current);
   const parts = groups.map((group, g) => {
     // A single column wider than the terminal wraps inside its cells instead of being cut.
-    const tooWide = group.length === 1 && widths[group[0]] + COLUMN_CHROME + 1 > width;
+    const tooWide = group.length === 1 && base + widths[group[0]] + COLUMN_CHROME > width;
+    const shown = [...leading, ...group];
     const table = drawTable(
-      group.map((c) => safeHeaders[c]),
-      safeRows.map((row) => group.map((c) => row[c] ?? "")),
-      { colour, maxWidth: tooWide ? width - 4 : undefined },
+      shown.map((c) => safeHeaders[c]),
+      safeRows.map((row) => shown.map((c) => row[c] ?? "")),
+      {
+        colour,
+        maxWidth: tooWide ? Math.max(width - base - COLUMN_CHROME, 1) : undefined,
+        wrapColumn: tooWide ? leading.length : undefined,
+      },
     );
+    // The first part holds the repeated columns in their place: its range starts at 1.
+    const from = g === 0 ? shown[0] : group[0];
     const caption = groups.length > 1
-      ? `columns ${group[0] + 1}-${group[group.length - 1] + 1} of ${headers.length} (part ${
+      ? `columns ${from + 1}-${group[group.length - 1] + 1} of ${headers.length} (part ${
         g + 1
       }/${groups.length})\n`
       : "";

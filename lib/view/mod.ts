@@ -1,8 +1,9 @@
 /**
  * Views: what a person or a SIEM reads, made from notifications and prediction results. The
  * one-line alert ({@linkcode alertLines}), the original's full table per notification
- * ({@linkcode notificationTable}), JSON records ({@linkcode flowRecordLines}) and Elastic Common
- * Schema documents ({@linkcode ecsLines}). Commands choose a view and write what it returns.
+ * ({@linkcode notificationTable}), JSON records ({@linkcode flowRecordLines}), Elastic Common
+ * Schema documents ({@linkcode ecsLines}), and prediction results with the columns a person reads
+ * ({@linkcode renderResultsView}). Commands choose a view and write what it returns.
  *
  * ```ts
  * import { alertLines, ecsDocuments } from "./mod.ts";
@@ -26,3 +27,12 @@ export { ALERT_LINE_MAX_CHARS, type AlertLineOptions, alertLines } from "./alert
 export { ECS_VERSION, type EcsDocument, ecsDocuments, ecsLines } from "./ecs.ts";
 export { type FlowRecord, flowRecordLines, flowRecords } from "./notification_json.ts";
 export { notificationTable, type NotificationTableOptions } from "./notification_table.ts";
+export {
+  checkResultColumns,
+  DEFAULT_RESULT_COLUMNS,
+  parseResultColumns,
+  renderResultsView,
+  resultColumnNames,
+  type ResultColumns,
+  type ResultsViewOptions,
+} from "./results_view.ts";

@@ -149,6 +149,7 @@ function testIo(
     isTTY?: boolean;
     dataset?: FlowDataset;
     opened?: { count: number };
+    width?: number | (() => number);
   } = {},
 ): PredictIo {
   return {
@@ -156,7 +157,7 @@ function testIo(
     stderr: { write: (text) => void (captured.stderr += text) },
     prompts: scriptedPrompts(options.answers ?? [], captured.promptLog),
     isTTY: options.isTTY ?? false,
-    width: 120,
+    width: options.width ?? 120,
     colour: false,
     openDataset: () => {
       if (options.opened) options.opened.count++;
@@ -291,12 +292,129 @@ Deno.test("scripted --random with a seed repeats the same flows", async () => {
   }
 });
 
-Deno.test("table output: accuracy, confusion, chart and the flow table", async () => {
+Deno.test("table output: the summary first, then the columns a person reads", async () => {
+  const api = await startStandinApi();
+  try {
+    const captured = capture();
+    await runPredict(flags(api.url, { random: true, count: "all", seed: "7" }), testIo(captured));
+    const out = captured.stdout;
+    assert.ok(out.indexOf("Accuracy:") < out.indexOf("Details:"), "summary before the table");
+    const lines = out.split("\n");
+    const header = lines.find((line) => line.includes("is_correct"))!;
+    // The default columns this dataset has (no protocol, flow_duration or packet counts), in order.
+    assert.deepEqual(header.split("│").map((cell) => cell.trim()).filter((cell) => cell !== ""), [
+      "index",
+      "is_correct",
+      "label",
+      "predicted_label",
+      "prediction_raw",
+      "dst_port",
+      "timestamp",
+    ]);
+    assert.ok(!out.includes("flow_id") && !out.includes("tot_bytes"));
+    // One table, one row per flow, each with its dataset index.
+    assert.ok(!out.includes("(part "));
+    for (let index = 1000; index < 1020; index++) assert.match(out, new RegExp(`│ ${index} +│`));
+    assert.match(
+      captured.stderr,
+      /^sent 20 flows, 20 answered, in 1 request in \d+\.\d{3} s \([\d,]+ flows\/s\)$/m,
+    );
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("--columns all shows every column, and each wrapped part starts with the index", async () => {
   const api = await startStandinApi();
   try {
     const captured = capture();
     await runPredict(
-      flags(api.url, { random: true, count: "all", seed: "7", displayOverflow: "NOWRAP" }),
+      flags(api.url, { random: true, count: "5", seed: "7", columns: "all" }),
+      testIo(captured, { width: 70 }),
+    );
+    const out = captured.stdout;
+    const parts = out.split(/^columns \d+-\d+ of 10 \(part \d\/\d\)$/m).slice(1);
+    assert.ok(parts.length >= 2, out);
+    const indexes = (part: string) =>
+      [...part.matchAll(/^│ (\d+) +│/gm)].map((match) => match[1]).join(",");
+    for (const part of parts) {
+      assert.match(part.trim().split("\n")[1], /^│ index +│/);
+      assert.equal(indexes(part), indexes(parts[0]));
+      for (const line of part.trim().split("\n")) {
+        if (line.startsWith("│") || line.startsWith("┌")) assert.ok(line.length <= 70, line);
+      }
+    }
+    for (
+      const column of ["is_correct", "label", "predicted_label", "flow_id", "dst_port", "tot_bytes"]
+    ) {
+      assert.ok(out.includes(` ${column} `), column);
+    }
+    assert.ok(out.includes("184467440737095516"), "uint64 values shown whole");
+    const chosen = capture();
+    await runPredict(
+      flags(api.url, { random: true, count: "3", columns: "dst_port, label,index" }),
+      testIo(chosen),
+    );
+    const header = chosen.stdout.split("\n").find((line) => line.includes("dst_port"))!;
+    assert.match(header, /^│ dst_port │ label +│ index │$/);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("--columns naming a column the results lack: one line listing them, before sending", async () => {
+  const captured = capture();
+  await assert.rejects(
+    runPredict(
+      flags("http://127.0.0.1:1", { random: true, columns: "index,dst_prot" }),
+      testIo(captured),
+    ),
+    (error: unknown) =>
+      error instanceof UsageError && /--columns names 'dst_prot'/.test(error.message) &&
+      /index, is_correct, label, predicted_label, flow_id, dst_port/.test(error.hint ?? ""),
+  );
+  assert.ok(!captured.stderr.includes("sent "));
+});
+
+Deno.test("no request answered: no table, no metrics, one error naming the request, exit 1", async () => {
+  // Nothing listens on the port the stand-in had: every request fails to connect.
+  const api = await startStandinApi();
+  const url = api.url;
+  await api.close();
+  for (const output of ["table", "json"]) {
+    const captured = capture();
+    await assert.rejects(
+      runPredict(
+        flags(url, { random: true, count: "3", retries: "1", output, seed: "1" }),
+        testIo(captured),
+      ),
+      (error: unknown) =>
+        error instanceof RemoteError &&
+        /^no flow got a prediction: the request failed: cannot reach the ML-IDS API at http:\/\/127\.0\.0\.1:\d+\/api\/predictions/
+          .test(error.message) &&
+        /check the URL/i.test(error.hint ?? ""),
+    );
+    assert.equal(captured.stdout, "", output);
+    assert.match(
+      captured.stderr,
+      /^sent 3 flows, 0 answered, in 1 request \(2 failed attempts\) in \d+\.\d{3} s$/m,
+    );
+    assert.ok(!captured.stderr.includes("flows/s"));
+  }
+});
+
+Deno.test("table output (nowrap): accuracy, confusion, chart and the flow table", async () => {
+  const api = await startStandinApi();
+  try {
+    const captured = capture();
+    await runPredict(
+      flags(api.url, {
+        random: true,
+        count: "all",
+        seed: "7",
+        displayOverflow: "NOWRAP",
+        columns: "all",
+      }),
       testIo(captured),
     );
     const out = captured.stdout;
@@ -505,8 +623,40 @@ Deno.test("interactive: a failed round is reported and the session goes on", asy
     flags(url, { output: "json", retries: "0", timeout: "2000" }),
     testIo(captured, { isTTY: true, answers: ["c2", "1", "", "q"] }),
   );
-  assert.match(captured.stderr, /error: 1 of 1 flows got no prediction/);
-  assert.equal(JSON.parse(captured.stdout).failed, 1);
+  assert.match(captured.stderr, /error: no flow got a prediction: the request failed/);
+  assert.equal(captured.stdout, "");
+  assert.match(captured.stderr, /sent 1 flow, 0 answered, in 1 request \(1 failed attempt\)/);
+});
+
+Deno.test("interactive: each round says its seed and fits the width the terminal has then", async () => {
+  const api = await startStandinApi();
+  try {
+    const captured = capture();
+    const widths = [160, 60];
+    let renders = 0;
+    await runPredict(
+      flags(api.url, { seed: "41", columns: "all" }),
+      testIo(captured, {
+        isTTY: true,
+        answers: ["r", "4", "", "r", "4", "", "q"],
+        // The terminal shrinks between the rounds.
+        width: () => widths[Math.min(renders++, widths.length - 1)],
+      }),
+    );
+    const rounds = captured.stdout.split(/^Prediction results: /m).slice(1);
+    assert.equal(rounds.length, 2);
+    const widest = (text: string) =>
+      Math.max(
+        ...text.split("\n").filter((line) => /^[│┌└├]/.test(line)).map((line) => line.length),
+      );
+    assert.ok(widest(rounds[0]) > 60, `round 1 uses the wide terminal: ${widest(rounds[0])}`);
+    assert.ok(widest(rounds[1]) <= 60, `round 2 fits the narrow one: ${widest(rounds[1])}`);
+    const seeds = [...captured.stderr.matchAll(/drawing flows with seed (\d+) \(pass --seed \1 /g)]
+      .map((match) => Number(match[1]));
+    assert.deepEqual(seeds, [41, 42]);
+  } finally {
+    await api.close();
+  }
 });
 
 Deno.test("the CLI rejects a missing --api-url with exit 2", async () => {

@@ -28,7 +28,7 @@ function text(chunks: Iterable<string>): string {
   return [...chunks].join("");
 }
 
-Deno.test("resultTable puts is_correct, label, predicted_label first, raw last", () => {
+Deno.test("resultTable puts index, is_correct, label, predicted_label first, raw last", () => {
   const results = buildResults(sampleFrame(), {
     labelColumn: "label",
     raw: Float64Array.from([1, 0.2, NaN]),
@@ -36,6 +36,7 @@ Deno.test("resultTable puts is_correct, label, predicted_label first, raw last",
   });
   const { headers, rows } = resultTable(results);
   assert.deepEqual(headers, [
+    "index",
     "is_correct",
     "label",
     "predicted_label",
@@ -46,6 +47,7 @@ Deno.test("resultTable puts is_correct, label, predicted_label first, raw last",
     "prediction_raw",
   ]);
   assert.deepEqual(rows[0], [
+    "17",
     "True",
     "Bot",
     "Attack",
@@ -55,10 +57,10 @@ Deno.test("resultTable puts is_correct, label, predicted_label first, raw last",
     "0.1",
     "1",
   ]);
-  assert.deepEqual(rows[1].slice(0, 3), ["True", "Benign", "Benign"]);
-  assert.equal(rows[1][6], "NaN");
-  assert.deepEqual(rows[2].slice(0, 3), ["", "SSH-Bruteforce", "FAILED"]);
-  assert.equal(rows[2][6], "inf");
+  assert.deepEqual(rows[1].slice(0, 4), ["9007199254740993", "True", "Benign", "Benign"]);
+  assert.equal(rows[1][7], "NaN");
+  assert.deepEqual(rows[2].slice(0, 4), ["3", "", "SSH-Bruteforce", "FAILED"]);
+  assert.equal(rows[2][7], "inf");
 });
 
 Deno.test("JSON output has the documented schema with exact integers", () => {
@@ -151,9 +153,9 @@ Deno.test("unlabelled flows: predictions only, no accuracy", () => {
     raw: Float64Array.from([1, 0, 1]),
   });
   const { headers, rows } = resultTable(results);
-  assert.equal(headers[0], "predicted_label");
+  assert.deepEqual(headers.slice(0, 2), ["index", "predicted_label"]);
   assert.ok(!headers.includes("is_correct"));
-  assert.equal(rows[0][0], "Attack");
+  assert.equal(rows[0][1], "Attack");
   const parsed = JSON.parse(text(formatResults(results, "json")));
   assert.equal(parsed.accuracy, null);
   assert.equal(parsed.total, 0);

@@ -66,3 +66,30 @@ Deno.test("table: colour paints the header and borders only when asked", () => {
   assert.ok(coloured.includes("\x1b[90m│\x1b[39m"));
   assert.ok(coloured.includes(" v "));
 });
+
+Deno.test("renderTable: repeatColumns opens every wrapped part with the key columns", () => {
+  const headers = ["index", ...Array.from({ length: 12 }, (_, i) => `column_${i}`)];
+  const rows = [["1017", ...headers.slice(1).map((_, i) => `value-${i}`)], [
+    "1018",
+    ...headers.slice(1).map((_, i) => `other-${i}`),
+  ]];
+  const text = renderTable(headers, rows, { width: 60, repeatColumns: 1 });
+  const parts = text.split(/^columns \d+-\d+ of 13 \(part \d\/\d\)$/m).slice(1);
+  assert.ok(parts.length >= 3, text);
+  for (const part of parts) {
+    const lines = part.trim().split("\n");
+    assert.match(lines[1], /^│ index │ column_/);
+    assert.match(lines[3], /^│ 1017 {2}│ value-/);
+    assert.match(lines[4], /^│ 1018 {2}│ other-/);
+    for (const line of lines) assert.ok(line.length <= 60, line);
+  }
+  // Every other column is shown exactly once.
+  for (let i = 0; i < 12; i++) assert.equal(text.split(` column_${i} `).length - 1, 1);
+  // Without wrapping, nothing is repeated.
+  const one = renderTable(headers.slice(0, 3), rows.map((row) => row.slice(0, 3)), {
+    width: 200,
+    repeatColumns: 1,
+  });
+  assert.equal(one.split(" index ").length - 1, 1);
+  assert.ok(!one.includes("part"));
+});
