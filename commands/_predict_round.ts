@@ -14,6 +14,7 @@ import {
 import { MlidsError, RemoteError } from "../lib/errors.ts";
 import {
   buildResults,
+  type ConnectionSwitch,
   formatResults,
   labelsOf,
   type PayloadFormat,
@@ -171,6 +172,14 @@ function plural(count: number, noun: string): string {
   return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
 }
 
+/** The line said when requests move to fresh connections because reused ones stall. */
+export function connectionSwitchNote(change: ConnectionSwitch): string {
+  return `note: the API answers in ${change.reuseMs.toFixed(0)} ms on a reused connection but ${
+    change.freshMs.toFixed(1)
+  } ms on a new one (a delayed-ACK stall: it writes headers and body apart without TCP_NODELAY); ` +
+    "sending every further request on a new connection";
+}
+
 /** The dataset open for the session, and what is said about it only once. */
 export interface Session {
   settings: PredictSettings;
@@ -244,6 +253,7 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
     onRequestDone: ({ rows }) => {
       progress?.tick(rows.length);
     },
+    onConnectionSwitch: (change) => sendingLog.write(`${connectionSwitchNote(change)}\n`),
     onRetry: ({ request, attempt, error, waitMs }) => {
       sendingLog.write(
         `request ${request + 1} failed (${

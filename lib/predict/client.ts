@@ -5,40 +5,20 @@
  * @module
  */
 
-import { InputError, RemoteError, UsageError } from "../errors.ts";
+import { InputError, UsageError } from "../errors.ts";
 import { type FlowFrame, SplitJsonEncoder } from "../frame/mod.ts";
+import {
+  cancelledError,
+  type ConnectionPolicy,
+  type ConnectionSwitch,
+  isRetryable,
+  type PayloadFormat,
+  PredictionApi,
+  type PredictionApiOptions,
+  resolveEndpoint,
+} from "./api.ts";
 
-/** How the request body is shaped: MLflow 1.x `pandas-split` or MLflow 2.x `dataframe_split`. */
-export type PayloadFormat = "pandas-split" | "dataframe-split";
-
-const PREDICTIONS_PATH = "/api/predictions";
-const PANDAS_SPLIT_TYPE = "application/json; format=pandas-split";
-const EXCERPT_BYTES = 200;
-
-/**
- * The endpoint to POST to and the payload format it takes by default. http/https only. A URL with
- * no path (or "/") gets "/api/predictions"; a path ending in "/invocations" takes dataframe-split.
- */
-export function resolveEndpoint(apiUrl: string): { url: URL; payloadFormat: PayloadFormat } {
-  let url: URL;
-  try {
-    url = new URL(apiUrl);
-  } catch {
-    throw new UsageError(`'${apiUrl}' is not a URL`, {
-      hint: "give the ML-IDS API as http://HOST[:PORT][/PATH]",
-    });
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`'${apiUrl}' is not an http or https URL`, {
-      hint: "give the ML-IDS API as http://HOST[:PORT][/PATH] or https://...",
-    });
-  }
-  if (url.pathname === "" || url.pathname === "/") url.pathname = PREDICTIONS_PATH;
-  const payloadFormat: PayloadFormat = /\/invocations\/?$/.test(url.pathname)
-    ? "dataframe-split"
-    : "pandas-split";
-  return { url, payloadFormat };
-}
+export { type PayloadFormat, resolveEndpoint } from "./api.ts";
 
 /** Options of a {@linkcode PredictionClient}. */
 export interface PredictionClientOptions {
@@ -65,6 +45,10 @@ export interface PredictionClientOptions {
   threshold?: number;
   /** Stops new requests and aborts those in flight; the unsent rows become failures. */
   signal?: AbortSignal;
+  /** How each request's TCP connection is chosen (default `auto`; see {@linkcode PredictionApi}). */
+  connection?: ConnectionPolicy;
+  /** Called when `auto` finds reused connections stalling and sends the rest on fresh ones. */
+  onConnectionSwitch?: (change: ConnectionSwitch) => void;
   onRequestStart?: (info: { request: number; requests: number; rows: number[] }) => void;
   onRequestDone?: (
     info: { request: number; requests: number; rows: number[]; ok: boolean },
@@ -87,13 +71,11 @@ export interface PredictionOutcome {
 }
 
 interface Settings {
-  url: URL;
-  contentType: string;
+  api: Omit<PredictionApiOptions, "onConnectionSwitch">;
   dataframeSplit: boolean;
   batchSize: number;
   concurrency: number;
   delayMs: number | undefined;
-  timeoutMs: number;
   retries: number;
   retryBaseMs: number;
   retryCapMs: number;
@@ -114,13 +96,6 @@ function checkDuration(name: string, value: number | undefined, min: number): vo
 }
 
 function settingsOf(options: PredictionClientOptions): Settings {
-  const { url, payloadFormat } = resolveEndpoint(options.apiUrl);
-  const format = options.payloadFormat ?? payloadFormat;
-  if (format !== "pandas-split" && format !== "dataframe-split") {
-    throw new UsageError(`unknown payload format '${format}'`, {
-      hint: "use pandas-split or dataframe-split",
-    });
-  }
   checkCount("batch size", options.batchSize, 1);
   checkCount("concurrency", options.concurrency, 1);
   checkCount("retries", options.retries, 0);
@@ -132,74 +107,25 @@ function settingsOf(options: PredictionClientOptions): Settings {
     throw new UsageError("no feature columns to send");
   }
   const perFlow = options.delayMs !== undefined;
+  const api = {
+    apiUrl: options.apiUrl,
+    payloadFormat: options.payloadFormat,
+    timeoutMs: options.timeoutMs,
+    connection: options.connection,
+  };
+  // Checks the URL, payload format and connection policy now, not at the first request.
+  const checked = new PredictionApi(api);
+  checked.close();
   return {
-    url,
-    contentType: format === "pandas-split" ? PANDAS_SPLIT_TYPE : "application/json",
-    dataframeSplit: format === "dataframe-split",
+    api,
+    dataframeSplit: checked.payloadFormat === "dataframe-split",
     batchSize: perFlow ? 1 : options.batchSize ?? Infinity,
     concurrency: perFlow ? 1 : options.concurrency ?? 1,
     delayMs: options.delayMs,
-    timeoutMs: options.timeoutMs ?? 30_000,
     retries: options.retries ?? 2,
     retryBaseMs: options.retryBaseMs ?? 200,
     retryCapMs: options.retryCapMs ?? 5_000,
   };
-}
-
-/** Errors worth another attempt: 5xx, timeouts, connection failures. */
-const retryable = new WeakSet<Error>();
-
-function excerpt(bytes: Uint8Array): string {
-  const text = new TextDecoder().decode(bytes.subarray(0, EXCERPT_BYTES));
-  return bytes.length > EXCERPT_BYTES ? `${text}...` : text;
-}
-
-function serverMessage(bytes: Uint8Array): string {
-  try {
-    const parsed = JSON.parse(new TextDecoder().decode(bytes));
-    if (parsed && typeof parsed === "object" && typeof parsed.error === "string") {
-      return parsed.error;
-    }
-  } catch {
-    // not JSON: show the raw excerpt
-  }
-  return bytes.length === 0 ? "(empty answer)" : excerpt(bytes);
-}
-
-function predictionsOf(bytes: Uint8Array, expected: number): Float64Array | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return "an answer that is not JSON";
-  }
-  if (
-    parsed && typeof parsed === "object" && !Array.isArray(parsed) &&
-    "predictions" in parsed
-  ) {
-    parsed = (parsed as { predictions: unknown }).predictions;
-  }
-  if (!Array.isArray(parsed)) {
-    return 'an answer that is neither a JSON array nor {"predictions": [...]}';
-  }
-  if (parsed.length !== expected) {
-    return `${parsed.length} predictions for ${expected} flows`;
-  }
-  const values = new Float64Array(expected);
-  for (let i = 0; i < expected; i++) {
-    const value = parsed[i];
-    if (typeof value !== "number") return `a prediction that is not a number (item ${i})`;
-    values[i] = value;
-  }
-  return values;
-}
-
-/** fetch says only "fetch failed"; the reason (refused, reset, DNS) is in its cause. */
-function connectionProblem(error: unknown): string {
-  const cause = (error as Error).cause;
-  const text = cause instanceof Error ? cause.message : String((error as Error).message ?? error);
-  const reason = text.match(/: ([^:]+)$/);
-  return reason ? reason[1].trim() : text;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -215,14 +141,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function abortError(signal: AbortSignal): Error {
-  const reason = signal.reason;
-  return new RemoteError("prediction requests were cancelled", {
-    cause: reason,
-    hint: reason instanceof Error ? reason.message : undefined,
-  });
-}
-
 /** Sends flows to the ML-IDS prediction API and collects its predictions. */
 export class PredictionClient {
   readonly #options: PredictionClientOptions;
@@ -235,7 +153,7 @@ export class PredictionClient {
 
   /** The endpoint requests go to. */
   get url(): URL {
-    return new URL(this.#settings.url);
+    return resolveEndpoint(this.#settings.api.apiUrl).url;
   }
 
   /**
@@ -286,85 +204,13 @@ export class PredictionClient {
       suffix: settings.dataframeSplit ? "}" : "",
     });
 
-    const attempt = async (
-      body: Uint8Array<ArrayBuffer>,
-      expected: number,
-    ): Promise<Float64Array> => {
+    const api = new PredictionApi({
+      ...settings.api,
+      onConnectionSwitch: callbacks.onConnectionSwitch,
+    });
+    const attempt = (body: Uint8Array<ArrayBuffer>, expected: number): Promise<Float64Array> => {
       attempts++;
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, settings.timeoutMs);
-      const onAbort = () => controller.abort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const where = settings.url.href;
-      let status = 0;
-      let bytes: Uint8Array;
-      try {
-        const response = await fetch(settings.url, {
-          method: "POST",
-          headers: { "Content-Type": settings.contentType },
-          body,
-          signal: controller.signal,
-        });
-        status = response.status;
-        bytes = await response.bytes();
-      } catch (error) {
-        if (signal?.aborted) throw abortError(signal);
-        const failure = timedOut
-          ? new RemoteError(
-            `the ML-IDS API at ${where} did not answer within ${settings.timeoutMs} ms`,
-            {
-              cause: error,
-              status: status || undefined,
-              hint: "raise --timeout, lower the batch size, or check the API is healthy",
-            },
-          )
-          : new RemoteError(
-            `cannot reach the ML-IDS API at ${where}: ${connectionProblem(error)}`,
-            {
-              cause: error,
-              status: status || undefined,
-              hint: "check the URL, that the API is running and that the network allows it",
-            },
-          );
-        retryable.add(failure);
-        throw failure;
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      }
-      if (status >= 500) {
-        const failure = new RemoteError(
-          `the ML-IDS API at ${where} failed (HTTP ${status}): ${serverMessage(bytes)}`,
-          { status, hint: "the API or its model endpoint is failing; check its logs" },
-        );
-        retryable.add(failure);
-        throw failure;
-      }
-      if (status >= 400 || status < 200) {
-        throw new RemoteError(
-          `the ML-IDS API at ${where} refused the request (HTTP ${status}): ${
-            serverMessage(bytes)
-          }`,
-          {
-            status,
-            hint: status === 415
-              ? "the endpoint takes another payload format; try --payload-format"
-              : "check the API URL and that the flows have the columns the model expects",
-          },
-        );
-      }
-      const values = predictionsOf(bytes, expected);
-      if (typeof values === "string") {
-        throw new RemoteError(
-          `the ML-IDS API at ${where} answered HTTP ${status} with ${values}: ${excerpt(bytes)}`,
-          { status, hint: "check that the URL points at the ML-IDS prediction API" },
-        );
-      }
-      return values;
+      return api.predict(body, expected, { signal });
     };
 
     const send = async (request: number): Promise<void> => {
@@ -372,7 +218,7 @@ export class PredictionClient {
       callbacks.onRequestStart?.({ request, requests, rows: batch });
       let ok = false;
       try {
-        if (signal?.aborted) throw abortError(signal);
+        if (signal?.aborted) throw cancelledError(signal);
         const body = encoder.encode(batch);
         for (let tries = 0;; tries++) {
           try {
@@ -382,7 +228,7 @@ export class PredictionClient {
             return;
           } catch (error) {
             const failure = error as Error;
-            if (!retryable.has(failure) || tries >= settings.retries || signal?.aborted) {
+            if (!isRetryable(failure) || tries >= settings.retries || signal?.aborted) {
               throw failure;
             }
             const ceiling = Math.min(settings.retryCapMs, settings.retryBaseMs * 2 ** tries);
@@ -404,7 +250,7 @@ export class PredictionClient {
         const request = next++;
         if (signal?.aborted) {
           aborted = true;
-          failures.push({ rows: batchRows(request), error: abortError(signal), request });
+          failures.push({ rows: batchRows(request), error: cancelledError(signal), request });
           continue;
         }
         await send(request);
@@ -415,7 +261,11 @@ export class PredictionClient {
     };
 
     const workers = Math.min(settings.concurrency, requests);
-    await Promise.all(Array.from({ length: workers }, worker));
+    try {
+      await Promise.all(Array.from({ length: workers }, worker));
+    } finally {
+      api.close();
+    }
     failures.sort((a, b) => a.request - b.request);
     return { predictions, failures, requests, attempts, aborted };
   }

@@ -1,8 +1,9 @@
 /**
  * The prediction road: sends flows to the ML-IDS API as pandas split JSON (or MLflow's
- * `dataframe_split`), with batching, concurrency and retries ({@linkcode PredictionClient}), merges
- * the answers with the true labels ({@linkcode buildResults}) and scores them
- * ({@linkcode scorePredictions}).
+ * `dataframe_split`), with batching, concurrency and retries ({@linkcode PredictionClient}) over
+ * one exchange at a time ({@linkcode PredictionApi}, which also avoids servers' delayed-ACK
+ * stalls on kept-alive connections), merges the answers with the true labels
+ * ({@linkcode buildResults}) and scores them ({@linkcode scorePredictions}).
  *
  * ```ts
  * import { scorePredictions } from "./mod.ts";
@@ -13,6 +14,14 @@
  * @module
  */
 
+export {
+  type ConnectionMode,
+  type ConnectionPolicy,
+  type ConnectionSwitch,
+  isRetryable,
+  PredictionApi,
+  type PredictionApiOptions,
+} from "./api.ts";
 export {
   type PayloadFormat,
   PredictionClient,
