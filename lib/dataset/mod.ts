@@ -55,6 +55,7 @@ export {
   sortCategories,
 } from "./flow_dataset.ts";
 export { scanDataset, type ScanSource } from "./_scan.ts";
+export { type RunSelection, type RunSelectionOptions, selectRunFlows } from "./run_selection.ts";
 export {
   findCategory,
   type FlowPopulation,

@@ -123,7 +123,7 @@ export function mulberry32(seed: number): () => number {
  * `take` distinct positions of 0..n-1 in random order: a Fisher-Yates shuffle stopped after
  * `take` steps, over a sparse map when `take` is small so 1.6 million rows cost nothing.
  */
-function samplePositions(n: number, take: number, random: () => number): Uint32Array {
+export function samplePositions(n: number, take: number, random: () => number): Uint32Array {
   const out = new Uint32Array(take);
   if (take * 4 >= n) {
     const all = new Uint32Array(n);
