@@ -378,6 +378,12 @@ export async function openDataset(
   if (cached && cacheOptions) {
     const { info, labels, layout } = cached;
     const reopen = () => openReader(path, format, options);
+    if (format === "csv" && layout !== undefined) {
+      // The rows are read from the blocks the first open found: no pass over the file.
+      const { openIndexedCsv } = await import("./csv/cicflowmeter.ts");
+      const csv = openIndexedCsv(path, { info, labels, layout }, { onNotice: options.onNotice });
+      if (csv !== null) return new IndexedDataset(info, labels, reopen, { reader: csv });
+    }
     if (format !== "hdf5" || layout === undefined) {
       return new IndexedDataset(info, labels, reopen);
     }
@@ -414,7 +420,7 @@ export async function openDataset(
     if (cacheOptions) {
       const layout = format === "hdf5"
         ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader) ?? undefined
-        : undefined;
+        : (await import("./csv/cicflowmeter.ts")).csvLayoutOf(reader) ?? undefined;
       const index = { info: reader.info, labels, layout };
       await saveDatasetIndex(path, index, cacheOptions).catch((error) =>
         options.onNotice?.(
@@ -424,12 +430,12 @@ export async function openDataset(
         )
       );
     }
-    const table = format === "hdf5"
-      ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader)
-      : null;
+    const chunkRows = format === "hdf5"
+      ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader)?.chunks.chunkShape[0]
+      : undefined;
     return new IndexedDataset(reader.info, labels, () => Promise.resolve(reader), {
       reader,
-      chunkRows: table?.chunks.chunkShape[0],
+      chunkRows,
     });
   } catch (error) {
     reader.close();

@@ -307,9 +307,10 @@ function splitJsonWriter() {
     return pos;
   }
 
-  /** Writes the float32 `value` in shortest form (null when not finite). */
+  /** Writes the float32 `value` in shortest form (null when not finite; -0.0 keeps its sign). */
   function writeFloat32(out: Uint8Array, pos: number, value: number): number {
     if (value - value !== 0) return writeAscii(out, pos, "null");
+    if (value === 0 && 1 / value < 0) return writeAscii(out, pos, "-0.0");
     if (Number.isInteger(value)) {
       if (value < 16777216 && value > -16777216) return writeInteger(out, pos, value);
       if (value < 1e15 && value > -1e15) {
@@ -322,9 +323,10 @@ function splitJsonWriter() {
       : writeAscii(out, pos, shortestFloat32Slow(value));
   }
 
-  /** Writes the double `value` as String() does (null when not finite). */
+  /** Writes the double `value` as String() does (null when not finite; -0.0 keeps its sign). */
   function writeFloat64(out: Uint8Array, pos: number, value: number): number {
     if (value - value !== 0) return writeAscii(out, pos, "null");
+    if (value === 0 && 1 / value < 0) return writeAscii(out, pos, "-0.0");
     if (Number.isInteger(value) && value < 9007199254740992 && value > -9007199254740992) {
       return writeInteger(out, pos, value);
     }
@@ -402,8 +404,8 @@ function splitJsonWriter() {
         }
         const at = offsets[c] + i;
         const value = numbers[at];
-        // Most cells are small counts and zeros.
-        if (value >= 0 && value < 10 && (value | 0) === value) {
+        // Most cells are small counts and zeros (a negative zero is not: it keeps its sign).
+        if (value >= 0 && value < 10 && (value | 0) === value && (value !== 0 || 1 / value > 0)) {
           out[pos++] = ZERO + value;
         } else if (kind === INTEGER) {
           pos = value === value
@@ -446,22 +448,23 @@ function cellWriter(column: FlowColumn): CellWriter {
   if (values instanceof Float64Array) {
     return (row) => {
       const value = values[row];
-      return Number.isFinite(value) ? String(value) : "null";
+      return !Number.isFinite(value) ? "null" : Object.is(value, -0) ? "-0.0" : String(value);
     };
   }
   if (values instanceof Float32Array) {
     const { float32Text } = writer;
     return (row) => {
       const value = values[row];
-      return Number.isFinite(value) ? float32Text(value) : "null";
+      return !Number.isFinite(value) ? "null" : Object.is(value, -0) ? "-0.0" : float32Text(value);
     };
   }
   return (row) => String(values[row]);
 }
 
 /**
- * The JSON writer of one column: integers exactly (int64/uint64 as digits), float32 in shortest
- * form, NaN and infinities as null, strings quoted. Shared by every JSON view of flows.
+ * The JSON writer of one column: integers exactly (int64/uint64 as digits), floats in the shortest
+ * form that reads back as the same float32 or float64 (a negative zero as `-0.0`), NaN and
+ * infinities as null, strings quoted. Shared by every JSON view of flows.
  */
 export function jsonCellWriter(column: FlowColumn): (row: number) => string {
   return cellWriter(column);

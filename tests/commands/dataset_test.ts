@@ -216,6 +216,66 @@ Deno.test("dataset sample: --count all keeps dataset order, of a category and of
   );
 });
 
+Deno.test("dataset sample: a CSV's numbers are written as pandas read them, shortest digits", async () => {
+  const csv = join(FIXTURES, "csv_v3.csv");
+  const expected = JSON.parse(
+    await Deno.readTextFile(join(FIXTURES, "csv_v3.expected.json")),
+    (_key, value, context?: { source?: string }) =>
+      typeof value === "number" ? { raw: context?.source ?? String(value) } : value,
+  );
+  /** JSON with every number kept as its text. */
+  const parseExact = (text: string) =>
+    JSON.parse(
+      text,
+      (_key, value, context?: { source?: string }) =>
+        typeof value === "number" ? { raw: context?.source ?? String(value) } : value,
+    );
+  /** Whether a written number (text) is the value pandas read (cell of the expected JSON). */
+  const same = (written: { raw: string } | null, want: { raw: string } | string): boolean => {
+    if (typeof want === "string") return written === null; // NaN and infinities are null in JSON
+    if (written === null) return false;
+    return /[.eE]/.test(want.raw) || /[.eE]/.test(written.raw)
+      ? Object.is(Number(written.raw), Number(want.raw))
+      : BigInt(written.raw) === BigInt(want.raw);
+  };
+  const headers: string[] = expected.columns;
+  const { idsColumnName } = await import("../../lib/dataset/_column_names.ts");
+  const jsonl = await mlids(["dataset", "sample", csv, "--all", "--output", "jsonl"]);
+  assert.equal(jsonl.code, 0, jsonl.stderr);
+  const flows = jsonl.stdout.trimEnd().split("\n").map(parseExact);
+  assert.equal(flows.length, expected.data.length);
+  flows.forEach((flow: Record<string, { raw: string } | string | null>, row: number) => {
+    headers.forEach((header, at) => {
+      const name = idsColumnName(header) as string;
+      const want = expected.data[row][at];
+      if (expected.dtypes[header] === "object") assert.equal(flow[name], want, name);
+      else assert.ok(same(flow[name] as { raw: string } | null, want), `${name} of row ${row}`);
+    });
+  });
+  // The values the issue names, digit for digit.
+  assert.match(jsonl.stdout, /"flow_byts_s":509520\.62,/);
+  assert.match(jsonl.stdout, /"flow_byts_s":1711121\.2,/);
+  assert.match(jsonl.stdout, /"idle_max":18446744073709551615,/);
+
+  const split = await mlids(["dataset", "sample", csv, "--all"]);
+  const body = parseExact(split.stdout);
+  assert.equal(body.data.length, expected.data.length);
+  body.columns.forEach((name: string, c: number) => {
+    const at = headers.findIndex((header) => idsColumnName(header) === name);
+    const text = expected.dtypes[headers[at]] === "object";
+    body.data.forEach((row: ({ raw: string } | string | null)[], i: number) => {
+      const want = expected.data[i][at];
+      const where = `${name} of row ${i} in the request body`;
+      if (text) assert.equal(row[c], want, where);
+      else assert.ok(same(row[c] as { raw: string } | null, want), where);
+    });
+  });
+  const text = await mlids(["dataset", "sample", csv, "--all", "--output", "csv"]);
+  const line5 = text.stdout.split("\n")[6].split(",");
+  const header = text.stdout.split("\n")[0].split(",");
+  assert.equal(line5[header.indexOf("flow_byts_s")], "509520.62");
+});
+
 Deno.test("dataset sample: --count takes decimal digits or 'all', nothing else", async () => {
   for (const count of ["0x10", "1e3", "2.5", "-1", "0"]) {
     const run = await mlids(["dataset", "sample", TABLE, "--count", count]);
@@ -264,6 +324,48 @@ Deno.test("dataset: bad input gets one line, exit 2, nothing cached", async (t) 
     for (const [what, args, mentions] of cases) {
       await t.step(what, async () => {
         assertBadInput(await mlids(["dataset", "info", ...args]), mentions);
+      });
+    }
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("dataset: a truncated, corrupt or incomplete CSV gets one line, exit 2, nothing cached", async (t) => {
+  const work = await Deno.makeTempDir({ prefix: "mlids-bad-csv-" });
+  try {
+    const good = await Deno.readTextFile(join(FIXTURES, "csv_v3.csv"));
+    const write = async (name: string, text: string): Promise<string> => {
+      await Deno.writeTextFile(join(work, name), text);
+      return join(work, name);
+    };
+    // Cut inside a quoted field: pandas says "EOF inside string".
+    const quoteAt = good.indexOf('"flow, with a comma"');
+    const truncated = await write("truncated.csv", good.slice(0, quoteAt + 8));
+    const lines = good.split("\n");
+    // Bytes gone bad past the first 8 KiB (which would make it a binary file): a NUL in a number.
+    const bad = lines.slice();
+    bad[180] = bad[180].replace(/,(\d+),/, ",4\u00002,");
+    const corrupt = await write("corrupt.csv", bad.join("\n"));
+    lines[150] = `${lines[150]},surplus,fields`;
+    const ragged = await write("ragged.csv", lines.join("\n"));
+    const header = lines[0].split(",");
+    const missing = await write(
+      "missing.csv",
+      lines.map((line) => line.split(",").slice(0, header.indexOf("Idle Max")).join(",")).join(
+        "\n",
+      ),
+    );
+    const cases: [string, string, RegExp][] = [
+      ["a CSV cut inside a quoted field", truncated, /truncated\.csv: line 3 opens a quoted/],
+      ["a CSV with corrupt bytes in a number", corrupt, /corrupt\.csv: column .*, line 181: '4/],
+      ["a CSV with a row of too many fields", ragged, /ragged\.csv: line 151 has 86 fields/],
+      ["a CSV lacking feature columns", missing, /missing\.csv: lacks 2 of the 79 .*idle_max/],
+    ];
+    for (const [what, path, mentions] of cases) {
+      await t.step(what, async () => {
+        assertBadInput(await mlids(["dataset", "info", path]), mentions);
+        assertBadInput(await mlids(["dataset", "sample", path, "--all"]), mentions);
       });
     }
   } finally {

@@ -114,6 +114,7 @@ Deno.test("split JSON: float32 text is as short as the digit-by-digit search and
 /** The reference text of a float32: the fewest toPrecision digits that read back, as String(). */
 function referenceFloat32(v: number): string {
   if (!Number.isFinite(v)) return "null";
+  if (Object.is(v, -0)) return "-0.0"; // the sign of zero kept, as pandas writes it
   let digits = 1;
   while (digits < 9 && Math.fround(Number(v.toPrecision(digits))) !== v) digits++;
   return String(Number(v.toPrecision(digits)));

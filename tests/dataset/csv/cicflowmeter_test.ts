@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { openFlowCsv } from "../../../lib/dataset/csv/cicflowmeter.ts";
+import { openDataset } from "../../../lib/dataset/open.ts";
+import { loadDatasetIndex } from "../../../lib/dataset/cache/label_index.ts";
 import {
   CICFLOWMETER4_HEADERS,
   IDS_FEATURES,
+  idsColumnName,
   PYTHON_CICFLOWMETER_NAMES,
   V3_HEADERS,
 } from "../../../lib/dataset/_column_names.ts";
@@ -21,11 +25,22 @@ function featureValue(i: number, row: number): string {
   return `${i + row}.5`;
 }
 
+/** What pandas reads for feature `i` of row `row`: integers as int64, the rest as float64. */
 function expectedNumber(i: number, row: number): number | bigint {
-  const { dtype } = IDS_FEATURES[i];
-  if (dtype === "int64" || dtype === "uint64") return BigInt(i + row);
-  return INTEGER_DTYPES.has(dtype) ? i + row : i + row + 0.5;
+  return INTEGER_DTYPES.has(IDS_FEATURES[i].dtype) ? BigInt(i + row) : i + row + 0.5;
 }
+
+/** The pandas dtype of feature `i` in these files: int64 where every value is an integer. */
+function expectedDtype(i: number): string {
+  const { name, dtype } = IDS_FEATURES[i];
+  return name === "timestamp" ? "object" : INTEGER_DTYPES.has(dtype) ? "int64" : "float64";
+}
+
+/** The 79 features as these synthetic files read: ML-IDS names, pandas dtypes. */
+const READ_FEATURES = IDS_FEATURES.map((feature, i) => ({
+  name: feature.name,
+  dtype: expectedDtype(i),
+}));
 
 function featureValues(row: number, overrides: Record<string, string> = {}): string[] {
   return IDS_FEATURES.map((f, i) => overrides[f.name] ?? featureValue(i, row));
@@ -94,7 +109,7 @@ Deno.test("csv: V3 without identity columns, repeated headers, Infinity and NaN"
       assert.equal(info.compression, "none");
       assert.equal(info.rows, 6);
       assert.deepEqual(info.columns.map((c) => c.name), [...IDS_NAMES, "label"]);
-      assert.deepEqual(info.columns.slice(0, 79), IDS_FEATURES);
+      assert.deepEqual(info.columns.slice(0, 79), READ_FEATURES);
       assert.deepEqual(info.columns[79], { name: "label", dtype: "object" });
       assert.equal(info.labelColumn, "label");
       assert.deepEqual(info.identityColumns, []);
@@ -102,11 +117,11 @@ Deno.test("csv: V3 without identity columns, repeated headers, Infinity and NaN"
 
       const frame = await allRows(dataset);
       assert.deepEqual([...frame.index], [0n, 1n, 2n, 3n, 4n, 5n]);
-      assert.ok(column(frame, "dst_port").values instanceof Uint32Array);
+      assert.ok(column(frame, "dst_port").values instanceof BigInt64Array);
       assert.ok(column(frame, "flow_duration").values instanceof BigInt64Array);
-      assert.ok(column(frame, "fwd_pkt_len_mean").values instanceof Float32Array);
-      assert.ok(column(frame, "idle_max").values instanceof BigUint64Array);
-      assert.ok(column(frame, "init_fwd_win_byts").values instanceof Int32Array);
+      assert.ok(column(frame, "fwd_pkt_len_mean").values instanceof Float64Array);
+      assert.ok(column(frame, "idle_max").values instanceof BigInt64Array);
+      assert.ok(column(frame, "init_fwd_win_byts").values instanceof BigInt64Array);
       assert.deepEqual(column(frame, "label").values, labels);
       for (const row of [0, 4, 5]) assertFeatureRow(frame, row, row);
       assert.deepEqual(
@@ -163,7 +178,7 @@ Deno.test("csv: V3 with identity columns, CRLF, BOM and RFC 4180 quoting", async
       assert.deepEqual(dataset.info.columns.slice(0, 4).map((c) => c.dtype), [
         "object",
         "object",
-        "uint16",
+        "int64",
         "object",
       ]);
       const frame = await allRows(dataset);
@@ -172,7 +187,7 @@ Deno.test("csv: V3 with identity columns, CRLF, BOM and RFC 4180 quoting", async
         "x-2",
       ]);
       assert.deepEqual(column(frame, "src_ip").values, ["18.219.9.1", "10.0.0.2"]);
-      assert.deepEqual([...column(frame, "src_port").values], [54326, 65535]);
+      assert.deepEqual([...column(frame, "src_port").values], [54326n, 65535n]);
       assert.deepEqual(column(frame, "dst_ip").values, ["172.31.69.25", "10.0.0.9"]);
       assert.deepEqual(column(frame, "label").values, ['Brute Force -Web, "quoted"', "Benign"]);
       assertFeatureRow(frame, 0, 0);
@@ -208,7 +223,7 @@ Deno.test("csv: CICFlowMeter 4.0 with only NeedManualLabel is unlabelled", async
       assert.match(notices[0], /NeedManualLabel/);
       const frame = await allRows(dataset);
       for (let row = 0; row < 3; row++) assertFeatureRow(frame, row, row);
-      assert.deepEqual([...column(frame, "src_port").values], [40000, 40001, 40002]);
+      assert.deepEqual([...column(frame, "src_port").values], [40000n, 40001n, 40002n]);
     } finally {
       dataset.close();
     }
@@ -353,10 +368,21 @@ Deno.test("csv: Python cicflowmeter in its own order, cwr_flag_count, no label",
         "dst_ip",
         ...IDS_NAMES,
       ]);
-      assert.deepEqual(dataset.info.columns.slice(3), IDS_FEATURES);
+      // pandas reads `52.0` as a float, so every column holding one is float64, same numbers.
+      assert.deepEqual(
+        dataset.info.columns.slice(3),
+        IDS_FEATURES.map(({ name }) => ({
+          name,
+          dtype: name === "timestamp" ? "object" : "float64",
+        })),
+      );
       const frame = await allRows(dataset);
-      assertFeatureRow(frame, 0, 0, "2026-11-23 18:35:40");
-      assertFeatureRow(frame, 1, 1, "2026-11-23 18:35:41");
+      IDS_FEATURES.forEach((feature, i) => {
+        if (feature.name === "timestamp") return;
+        const values = column(frame, feature.name).values;
+        assert.ok(values instanceof Float64Array, feature.name);
+        assert.deepEqual([...values], [0, 1].map((row) => Number(expectedNumber(i, row))));
+      });
       assert.deepEqual([...column(frame, "cwe_flag_count").values], [51, 52]);
       assert.deepEqual(column(frame, "timestamp").values, [
         "2026-11-23 18:35:40",
@@ -369,7 +395,7 @@ Deno.test("csv: Python cicflowmeter in its own order, cwr_flag_count, no label",
   });
 });
 
-Deno.test("csv: integer columns whose values do not fit fall back to float64, said once", async () => {
+Deno.test("csv: an integer column with a fraction, NaN or empty cell is float64, as pandas reads it", async () => {
   await withTempDir(async (dir) => {
     const header = [...V3_HEADERS, "Label"].join(",");
     const lines = [
@@ -377,27 +403,70 @@ Deno.test("csv: integer columns whose values do not fit fall back to float64, sa
       [...featureValues(0), "Benign"].join(","),
       [...featureValues(1, { flow_duration: "12.25", dst_port: "-1" }), "Benign"].join(","),
       [...featureValues(2, { protocol: "NaN", tot_fwd_pkts: "" }), "Benign"].join(","),
-      [...featureValues(3, { down_up_ratio: "70000" }), "Benign"].join(","),
+      [...featureValues(3, { down_up_ratio: "1e3", ack_flag_cnt: "+7" }), "Benign"].join(","),
     ];
     const { dataset, notices } = await open(dir, lines.join("\n") + "\n");
     try {
-      assert.equal(notices.length, 1);
-      assert.match(notices[0], /5 integer column\(s\) as float64/);
-      assert.match(notices[0], /flow_duration \('12\.25' on line 3\)/);
+      assert.deepEqual(notices, []);
       const dtypes = Object.fromEntries(dataset.info.columns.map((c) => [c.name, c.dtype]));
       assert.equal(dtypes.flow_duration, "float64");
-      assert.equal(dtypes.dst_port, "float64");
+      assert.equal(dtypes.dst_port, "int64");
       assert.equal(dtypes.protocol, "float64");
       assert.equal(dtypes.tot_fwd_pkts, "float64");
       assert.equal(dtypes.down_up_ratio, "float64");
-      assert.equal(dtypes.tot_bwd_pkts, "uint32");
+      assert.equal(dtypes.ack_flag_cnt, "int64");
+      assert.equal(dtypes.tot_bwd_pkts, "int64");
       const frame = await allRows(dataset);
       assert.deepEqual([...column(frame, "flow_duration").values], [3, 12.25, 5, 6]);
-      assert.deepEqual([...column(frame, "dst_port").values], [0, -1, 2, 3]);
+      assert.deepEqual([...column(frame, "dst_port").values], [0n, -1n, 2n, 3n]);
       const protocol = [...column(frame, "protocol").values] as number[];
       assert.deepEqual(protocol.map(Number.isNaN), [false, false, true, false]);
       assert.equal(protocol[3], 4);
-      assert.deepEqual([...column(frame, "down_up_ratio").values], [53, 54, 55, 70000]);
+      assert.deepEqual([...column(frame, "down_up_ratio").values], [53, 54, 55, 1000]);
+      const ack = IDS_NAMES.indexOf("ack_flag_cnt");
+      assert.deepEqual([...column(frame, "ack_flag_cnt").values], [
+        BigInt(ack),
+        BigInt(ack + 1),
+        BigInt(ack + 2),
+        7n,
+      ]);
+    } finally {
+      dataset.close();
+    }
+  });
+});
+
+Deno.test("csv: uint64 where a value needs it; integers no integer dtype holds are float64, said once", async () => {
+  await withTempDir(async (dir) => {
+    const header = [...V3_HEADERS, "Label"].join(",");
+    const lines = [
+      header,
+      [...featureValues(0, { idle_max: "18446744073709551615", idle_min: "-1" }), "Benign"],
+      [...featureValues(1, { idle_min: "9223372036854775808" }), "Benign"],
+      [...featureValues(2, { flow_duration: "123456789012345678901" }), "Benign"],
+    ].map((fields) => Array.isArray(fields) ? fields.join(",") : fields);
+    const { dataset, notices } = await open(dir, lines.join("\n") + "\n");
+    try {
+      assert.equal(notices.length, 1, notices.join("\n"));
+      assert.match(notices[0], /2 integer column\(s\) as float64/);
+      assert.match(notices[0], /flow_duration \('123456789012345678901' on line 4\)/);
+      assert.match(notices[0], /idle_min \('9223372036854775808' on line 3\)/);
+      const dtypes = Object.fromEntries(dataset.info.columns.map((c) => [c.name, c.dtype]));
+      assert.equal(dtypes.idle_max, "uint64");
+      assert.equal(dtypes.idle_min, "float64");
+      assert.equal(dtypes.flow_duration, "float64");
+      const frame = await allRows(dataset);
+      const idleMax = IDS_NAMES.indexOf("idle_max");
+      assert.deepEqual([...column(frame, "idle_max").values], [
+        18446744073709551615n,
+        BigInt(idleMax + 1),
+        BigInt(idleMax + 2),
+      ]);
+      assert.deepEqual([...column(frame, "idle_min").values].slice(0, 2), [
+        -1,
+        9223372036854775808,
+      ]);
+      assert.equal(column(frame, "flow_duration").values[2], 123456789012345678901);
     } finally {
       dataset.close();
     }
@@ -595,4 +664,199 @@ Deno.test("csv: a header-only file is an empty dataset; bad rows and closed data
     dataset.close();
     await assert.rejects(async () => await dataset.readRows([]), UsageError);
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The fixtures of dev/make_csv_fixtures.py, against what pandas read_csv(round_trip) gives.
+
+const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
+
+/** A JSON number kept as its source text, so int64 and uint64 stay exact. */
+class RawNumber {
+  constructor(readonly source: string) {}
+}
+
+type ExpectedCell = RawNumber | string | null;
+
+interface Expected {
+  columns: string[];
+  dtypes: Record<string, string>;
+  index: RawNumber[];
+  data: ExpectedCell[][];
+}
+
+function loadExpected(name: string): Expected {
+  return JSON.parse(
+    Deno.readTextFileSync(`${FIXTURES}${name}.expected.json`),
+    (_key, value, context?: { source?: string }) =>
+      typeof value === "number" ? new RawNumber(context?.source ?? String(value)) : value,
+  );
+}
+
+function pandasNumber(cell: ExpectedCell): number {
+  if (cell === "NaN") return NaN;
+  if (cell === "Infinity") return Infinity;
+  if (cell === "-Infinity") return -Infinity;
+  assert.ok(cell instanceof RawNumber, `expected a number, got ${JSON.stringify(cell)}`);
+  return Number(cell.source);
+}
+
+/** Asserts frame row i is expected row rows[i], every cell, each column as pandas typed it. */
+function assertLikePandas(frame: FlowFrame, expected: Expected, rows: ArrayLike<number>): void {
+  assert.equal(frame.length, rows.length);
+  for (let i = 0; i < rows.length; i++) assert.equal(frame.index[i], BigInt(rows[i]));
+  for (const column of frame.columns) {
+    const at = expected.columns.findIndex((header) => idsColumnName(header) === column.name);
+    assert.ok(at >= 0, `no CSV column for ${column.name}`);
+    const dtype = expected.dtypes[expected.columns[at]];
+    assert.equal(column.dtype, dtype, `dtype of ${column.name}`);
+    for (let i = 0; i < rows.length; i++) {
+      const want = expected.data[rows[i]][at];
+      const got = column.values[i];
+      const where = `${column.name} of row ${rows[i]}`;
+      if (dtype === "object") assert.equal(got, want, where);
+      else if (dtype === "int64" || dtype === "uint64") {
+        assert.ok(want instanceof RawNumber, where);
+        assert.equal(got, BigInt(want.source), where);
+      } else {
+        // Object.is tells NaN, -0 and the infinities apart exactly.
+        assert.ok(Object.is(got, pandasNumber(want)), `${where}: ${got} != ${want}`);
+      }
+    }
+  }
+}
+
+/** Label counts as pandas' value_counts gives them: count descending, ties by first appearance. */
+function expectedLabels(expected: Expected): [string, number[]][] {
+  const at = expected.columns.indexOf("Label");
+  const byName = new Map<string, number[]>();
+  expected.data.forEach((row, i) => {
+    const name = row[at] as string;
+    byName.set(name, [...(byName.get(name) ?? []), i]);
+  });
+  return [...byName].sort((a, b) => b[1].length - a[1].length || a[1][0] - b[1][0]);
+}
+
+for (const name of ["csv_v3", "csv_cicflowmeter4", "csv_python"]) {
+  Deno.test(`csv: ${name}.csv reads as pandas read_csv(round_trip), every cell`, async () => {
+    const expected = loadExpected(name);
+    const all = expected.data.map((_, i) => i);
+    for (const blockRows of [undefined, 7, 1]) {
+      const dataset = await openFlowCsv(`${FIXTURES}${name}.csv`, { blockRows });
+      try {
+        assert.equal(dataset.info.rows, expected.data.length);
+        assertLikePandas(await dataset.readRows(all), expected, all);
+        const picks = [all.length - 1, 0, 13, 13, 6, 7, 8, all.length - 2];
+        assertLikePandas(await dataset.readRows(picks), expected, picks);
+        for await (const batch of dataset.scan({ batchRows: 50 })) {
+          assertLikePandas(batch.frame, expected, batch.rows);
+        }
+        const labels = await dataset.labelIndex();
+        if (expected.columns.includes("Label")) {
+          assert.deepEqual(
+            labels?.categories.map((c) => [c.name, [...c.rows]]),
+            expectedLabels(expected),
+          );
+        } else assert.equal(labels, null);
+      } finally {
+        dataset.close();
+      }
+    }
+  });
+}
+
+Deno.test("csv: a cached open reads the same cells from the blocks, without a pass", async () => {
+  const expected = loadExpected("csv_v3");
+  await withTempDir(async (dir) => {
+    const path = `${dir}/flows.csv`;
+    await Deno.copyFile(`${FIXTURES}csv_v3.csv`, path);
+    const cacheDir = `${dir}/cache`;
+    const all = expected.data.map((_, i) => i);
+    const first = await openDataset(path, { cacheDir });
+    const fresh = await first.readRows(all);
+    first.close();
+    const stored = await loadDatasetIndex(path, { cacheDir });
+    assert.equal((stored?.layout as { kind?: string } | undefined)?.kind, "csv");
+    const notices: string[] = [];
+    const cached = await openDataset(path, { cacheDir, onNotice: (m) => notices.push(m) });
+    try {
+      assert.deepEqual(cached.info, stored?.info);
+      const again = await cached.readRows(all);
+      assert.deepEqual(again, fresh);
+      assertLikePandas(again, expected, all);
+      const bot = (await cached.labelIndex())?.categories.find((c) => c.name === "Bot");
+      assert.ok(bot);
+      const scanned = [];
+      for await (const batch of cached.scan({ categories: ["Bot"], batchRows: 5 })) {
+        assertLikePandas(batch.frame, expected, batch.rows);
+        scanned.push(...batch.rows);
+      }
+      assert.deepEqual(scanned, [...bot.rows]);
+    } finally {
+      cached.close();
+    }
+    // A file changed under the cache: its identity changed, so it is indexed again.
+    await Deno.writeTextFile(path, (await Deno.readTextFile(path)).replace("509520.62", "5.5"));
+    const changed = await openDataset(path, { cacheDir });
+    try {
+      const byts = (await changed.readRows([5])).columns.find((c) => c.name === "flow_byts_s");
+      assert.equal(byts?.values[0], 5.5);
+    } finally {
+      changed.close();
+    }
+  });
+});
+
+Deno.test("csv: mutated files (bit flips, cuts, zeroed and copied runs) read or fail with one InputError", async () => {
+  const original = await Deno.readFile(`${FIXTURES}csv_v3.csv`);
+  let seed = 20260101;
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return Math.floor((seed / 2 ** 32) * n);
+  };
+  const mutants: [string, Uint8Array][] = [];
+  for (let m = 0; m < 160; m++) {
+    const bytes = original.slice();
+    const kind = m % 4;
+    const at = random(bytes.length);
+    if (kind === 0) {
+      for (let k = 0; k < 1 + random(8); k++) bytes[random(bytes.length)] ^= 1 << random(8);
+      mutants.push([`flips ${m}`, bytes]);
+    } else if (kind === 1) mutants.push([`cut at ${at}`, bytes.subarray(0, at)]);
+    else if (kind === 2) {
+      bytes.fill(0, at, Math.min(bytes.length, at + 1 + random(64)));
+      mutants.push([`zeroed at ${at}`, bytes]);
+    } else {
+      const length = 1 + random(4096);
+      const from = random(bytes.length - length);
+      bytes.copyWithin(at, from, from + length);
+      mutants.push([`copied to ${at}`, bytes]);
+    }
+  }
+  let read = 0;
+  let refused = 0;
+  await withTempDir(async (dir) => {
+    for (const [what, bytes] of mutants) {
+      const path = `${dir}/mutant.csv`;
+      await Deno.writeFile(path, bytes);
+      try {
+        const dataset = await openFlowCsv(path, { blockRows: 16 });
+        try {
+          let rows = 0;
+          for await (const batch of dataset.scan({ batchRows: 64 })) rows += batch.frame.length;
+          assert.equal(rows, dataset.info.rows, what);
+          read++;
+        } finally {
+          dataset.close();
+        }
+      } catch (error) {
+        assert.ok(error instanceof InputError, `${what}: ${error}`);
+        assert.ok(!error.message.includes("\n"), `${what}: one line`);
+        assert.ok(error.message.startsWith(path), `${what}: names the file`);
+        refused++;
+      }
+    }
+  });
+  // Both outcomes occur: the mutations are neither all harmless nor all fatal.
+  assert.ok(read > 10 && refused > 10, `${read} read, ${refused} refused`);
 });
