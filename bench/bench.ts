@@ -366,7 +366,7 @@ async function benchConsume(file: string, messages: number): Promise<void> {
       String(messages),
     ]);
     const leftAfterBaseline = await queueDepth(emulator.sqs, topology.queueUrl);
-    for (const output of ["table", "jsonl"] as const) {
+    for (const output of ["lines", "table", "jsonl", "ecs"] as const) {
       log(`publishing ${messages} notifications for mlids --output ${output}`);
       await publishPredictions(emulator.sns, topology.topicArn, notices);
       const ours = await measure(
@@ -398,10 +398,14 @@ async function benchConsume(file: string, messages: number): Promise<void> {
           keepStdout: true,
         },
       );
+      const lines = ours.stdout.split("\n").filter((line) => line.trim() !== "");
+      // lines shows the first 8 characters of each id: enough to tell 5,000 apart.
       const ids = output === "jsonl"
-        ? ours.stdout.split("\n").filter((line) => line.trim() !== "").map((line) =>
-          JSON.parse(line).message_id as string
-        )
+        ? lines.map((line) => JSON.parse(line).message_id as string)
+        : output === "ecs"
+        ? lines.map((line) => JSON.parse(line).event.id as string)
+        : output === "lines"
+        ? lines.map((line) => line.split(" ")[1])
         : [...ours.stdout.matchAll(/^Attack detected \[([^\]]+)\]$/gm)].map((match) => match[1]);
       const unique = new Set(ids).size;
       const left = await queueDepth(emulator.sqs, topology.queueUrl);

@@ -7,6 +7,7 @@
 
 import http from "node:http";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import { parseJsonExact } from "../lib/json.ts";
 import { publishPrediction } from "./publish_notifications.ts";
 
 /** Options of {@linkcode startStandinApi}. */
@@ -213,7 +214,8 @@ export async function startStandinApi(options: StandinApiOptions = {}): Promise<
     }
     let split: Split;
     try {
-      const parsed = JSON.parse(body);
+      // pandas reads int64 exactly and writes it back so: integers beyond 2^53 stay bigints.
+      const parsed = parseJsonExact(body) as Record<string, unknown> | null;
       if (mlflow2) {
         if (typeof parsed !== "object" || parsed === null || !("dataframe_split" in parsed)) {
           throw new Error("the body has no 'dataframe_split'");

@@ -6,6 +6,8 @@ import { decodeNotification } from "../../lib/notify/notification.ts";
 import { parseJsonExact } from "../../lib/json.ts";
 import { mlidsEnv, mlidsShellCommand } from "../../dev/run_mlids.ts";
 import { ecsProblems, loadEcsReference } from "../support/ecs_reference.ts";
+import { ALERT_COLUMNS } from "../support/notifications.ts";
+import { scriptAvailable } from "../support/pty.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const COLUMNS = ["dst_port", "protocol", "timestamp"];
@@ -163,22 +165,10 @@ function jsonlIndexes(stdout: string): number[] {
   );
 }
 
-/** The columns of the one-line view, as the API publishes a CSE-CIC-IDS2018 flow. */
-const CIC_COLUMNS = [
-  "dst_port",
-  "protocol",
-  "timestamp",
-  "flow_duration",
-  "tot_fwd_pkts",
-  "tot_bwd_pkts",
-  "totlen_fwd_pkts",
-  "totlen_bwd_pkts",
-];
-
 /** `count` CIC flows: port 8000+i, TCP for even i and UDP for odd, i+1 packets forward. */
 function cicNotices(count: number) {
   return Array.from({ length: count }, (_, i) => ({
-    columns: CIC_COLUMNS,
+    columns: ALERT_COLUMNS,
     index: i,
     row: [8000 + i, i % 2 === 0 ? 6 : 17, "21/02/2018 10:15:06", 1500 + i, i + 1, 2, 1200, 0],
     prediction: 1 as const,
@@ -338,7 +328,7 @@ Deno.test("mlids consume --output ecs writes ECS documents that match the ECS fi
       assert.equal(document.network.transport, port % 2 === 0 ? "tcp" : "udp");
       assert.equal(document.event.duration, (1500 + port - 8000) * 1000);
       const flow = (document.ml_ids as Record<string, Record<string, unknown>>).flow;
-      assert.deepEqual(Object.keys(flow), [...CIC_COLUMNS, "prediction"]);
+      assert.deepEqual(Object.keys(flow), [...ALERT_COLUMNS, "prediction"]);
     }
     assert.equal(ids.size, 3);
     assert.match(stdout, /"totlen_fwd_pkts":1199710477670935696,/);
@@ -929,12 +919,9 @@ Deno.test("mlids consume takes credentials and region from a --profile, with no 
   });
 });
 
-const hasScript = await new Deno.Command("script", { args: ["--version"], stdout: "null" })
-  .output().then((out) => out.code === 0, () => false);
-
 Deno.test({
   name: "mlids consume on a terminal keeps a status line of polls, shown, deleted, malformed",
-  ignore: !hasScript || Deno.build.os === "windows",
+  ignore: !scriptAvailable || Deno.build.os === "windows",
   async fn() {
     await withEmulator(async (emulator) => {
       const topology = await createIdsTopology(emulator);

@@ -2,15 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { mlidsEnv, mlidsShellCommand, REPO_ROOT, shellQuote } from "../../dev/run_mlids.ts";
 import { startStandinApi } from "../../dev/standin_api.ts";
+import { scriptAvailable, spawnInPty } from "../support/pty.ts";
 
 const FIXTURE = join(REPO_ROOT, "tests", "fixtures", "table_zlib.h5");
-
-const hasScript = await new Deno.Command("script", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((out) => out.code === 0, () => false);
 
 /** Terminal output without escape sequences, in lines. */
 function screenLines(screen: string): string[] {
@@ -30,7 +24,7 @@ function widestTableLine(lines: string[]): number {
 Deno.test({
   name:
     "interactive predict on a terminal: a round after the window shrank fits it, each says its seed",
-  ignore: !hasScript || Deno.build.os === "windows",
+  ignore: !scriptAvailable || Deno.build.os === "windows",
   async fn() {
     const api = await startStandinApi({ recordBodies: false });
     const work = await Deno.makeTempDir({ prefix: "mlids-pty-" });
@@ -46,46 +40,28 @@ Deno.test({
     ]);
     // The pseudo-terminal starts 160 columns wide; its name is left where the test can resize it.
     const inner = `stty cols 160 rows 50; tty > ${shellQuote(ttyFile)}; exec ${mlids}`;
-    const child = new Deno.Command("script", {
-      args: ["-qfec", `sh -c ${shellQuote(inner)}`, "/dev/null"],
-      env: await mlidsEnv({
+    const pty = spawnInPty(
+      `sh -c ${shellQuote(inner)}`,
+      await mlidsEnv({
         XDG_CACHE_HOME: join(work, "cache"),
         TERM: "xterm-256color",
         NO_COLOR: "1",
         PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       }),
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let screen = "";
-    const deadline = Date.now() + 60_000;
-    const readUntil = async (mark: number, text: string) => {
-      while (!screen.slice(mark).includes(text) && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += value;
-      }
-      assert.ok(screen.slice(mark).includes(text), `${text}: ${screen.slice(-2000)}`);
-    };
-    const answer = async (keys: string, until: string) => {
-      const mark = screen.length;
-      await writer.write(new TextEncoder().encode(keys));
-      await readUntil(mark, until);
-    };
+      { timeoutMs: 60_000 },
+    );
     /** One round: the first category, 4 flows, no delay; then the category menu again. */
     const round = async (): Promise<string> => {
-      const start = screen.length;
-      await answer("\r", "How many flows?");
-      await answer("4\r", "Delay between flows");
-      await answer("\r", "Details:");
-      await readUntil(screen.length, "Network traffic category");
-      return screen.slice(start);
+      const start = pty.screen().length;
+      await pty.answer("\r", "How many flows?");
+      await pty.answer("4\r", "Delay between flows");
+      await pty.answer("\r", "Details:");
+      // Ctrl-C only once the menu is back: while the results are being written, it is a SIGINT.
+      await pty.readUntil("Network traffic category", pty.screen().length);
+      return pty.screen().slice(start);
     };
     try {
-      await readUntil(0, "Network traffic category");
+      await pty.readUntil("Network traffic category");
       const first = await round();
       const tty = (await Deno.readTextFile(ttyFile)).trim();
       assert.match(tty, /^\/dev\/pts\/\d+$/);
@@ -93,15 +69,8 @@ Deno.test({
       const resize = await new Deno.Command("stty", { args: ["-F", tty, "cols", "80"] }).output();
       assert.equal(resize.code, 0, new TextDecoder().decode(resize.stderr));
       const second = await round();
-      await writer.write(new TextEncoder().encode("\x03"));
-      await writer.close();
-      while (Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += value;
-      }
-      const status = await child.status;
-      assert.equal(status.code, 0, screen.slice(-1500));
+      const code = await pty.finish("\x03");
+      assert.equal(code, 0, pty.screen().slice(-1500));
       const wide = widestTableLine(screenLines(first));
       const narrow = widestTableLine(screenLines(second));
       assert.ok(wide > 80 && wide <= 160, `round 1 fills the 160-column window: ${wide}`);
@@ -111,14 +80,7 @@ Deno.test({
         assert.match(text, /^sent 4 flows, 4 answered, in 1 request in /m);
       }
     } finally {
-      await reader.cancel().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-      await child.stderr.cancel().catch(() => {});
+      await pty.close();
       await api.close();
       await Deno.remove(work, { recursive: true });
     }

@@ -12,6 +12,7 @@ import {
 import { createIdsTopology, startEmulator } from "../../dev/emulator.ts";
 import { startStandinApi } from "../../dev/standin_api.ts";
 import { publishPredictions } from "../../dev/publish_notifications.ts";
+import { scriptAvailable, spawnInPty } from "../support/pty.ts";
 
 const FIXTURE = join(REPO_ROOT, "tests", "fixtures", "table_zlib.h5");
 
@@ -146,78 +147,39 @@ Deno.test("permissions: predict and consume run under the baked permissions", as
   }
 });
 
-const hasScript = await new Deno.Command("script", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((out) => out.code === 0, () => false);
-
 Deno.test({
   name:
     "permissions: the interactive predict session runs on a terminal under the baked permissions",
-  ignore: !hasScript || Deno.build.os === "windows",
+  ignore: !scriptAvailable || Deno.build.os === "windows",
   async fn() {
     const api = await startStandinApi({ recordBodies: false });
     const cache = await Deno.makeTempDir({ prefix: "mlids-perm-tty-" });
     const command = mlidsShellCommand(["predict", "--api-url", api.url, "--dataset-uri", FIXTURE]);
-    // util-linux `script` gives the child a pseudo-terminal, as a person's shell would.
-    const child = new Deno.Command("script", {
-      args: ["-qfec", command, "/dev/null"],
-      env: await mlidsEnv({
+    const pty = spawnInPty(
+      command,
+      await mlidsEnv({
         XDG_CACHE_HOME: cache,
         TERM: "xterm-256color",
         COLORTERM: "truecolor",
       }),
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    let screen = "";
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const deadline = Date.now() + 30_000;
+    );
     try {
-      while (!screen.includes("Benign") && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += value;
-      }
-      assert.ok(screen.includes("Benign"), `the category list: ${screen.slice(-1500)}`);
-      const answer = async (keys: string, until: string) => {
-        await writer.write(new TextEncoder().encode(keys));
-        const mark = screen.length;
-        while (!screen.slice(mark).includes(until) && Date.now() < deadline) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          screen += value;
-        }
-        assert.ok(screen.slice(mark).includes(until), `${until}: ${screen.slice(-1500)}`);
-      };
+      await pty.readUntil("Benign");
       // A whole round: the first category, 2 flows, no delay; then the categories again.
-      await answer("\r", "How many flows?");
-      await answer("2\r", "Delay between flows");
+      await pty.answer("\r", "How many flows?");
+      await pty.answer("2\r", "Delay between flows");
       // Ctrl-C only once the menu is back: while the results are being written, it is a SIGINT.
-      await answer("\r", "q) quit");
-      assert.ok(screen.includes("Accuracy"), screen.slice(-1500));
-      await writer.write(new TextEncoder().encode("\x03"));
-      await writer.close();
-      while (Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += value;
-      }
-      const status = await child.status;
-      assert.doesNotMatch(screen, /NotCapable|Requires \w+ access/, screen.slice(-1500));
-      assert.equal(status.code, 0, screen.slice(-1500));
+      await pty.answer("\r", "q) quit");
+      assert.ok(pty.screen().includes("Accuracy"), pty.screen().slice(-1500));
+      const code = await pty.finish("\x03");
+      assert.doesNotMatch(
+        pty.screen(),
+        /NotCapable|Requires \w+ access/,
+        pty.screen().slice(-1500),
+      );
+      assert.equal(code, 0, pty.screen().slice(-1500));
     } finally {
-      await reader.cancel().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await child.stderr.cancel().catch(() => {});
+      await pty.close();
       await api.close();
       await Deno.remove(cache, { recursive: true });
     }

@@ -235,3 +235,29 @@ Deno.test("stand-in: the request's own index is used in notifications; SNS failu
     await emulator.stop();
   }
 });
+
+Deno.test("stand-in: int64 beyond 2^53 comes back in the notification to the last digit", async () => {
+  const emulator = await startEmulator();
+  try {
+    const topology = await createIdsTopology(emulator);
+    const api = await startStandinApi({
+      sns: { client: emulator.sns, topicArn: topology.topicArn },
+    });
+    try {
+      const body =
+        '{"columns":["dst_port","flow_pkts_s","tot_bytes"],"data":[[80,1500.5,1199710477670935696]]}';
+      assert.equal((await post(`${api.url}/api/predictions`, body, SPLIT_TYPE)).status, 200);
+      const received = await emulator.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: topology.queueUrl, WaitTimeSeconds: 1 }),
+      );
+      assert.equal(
+        JSON.parse(received.Messages![0].Body!).Message,
+        '{"columns":["dst_port","flow_pkts_s","tot_bytes","prediction"],"index":[0],"data":[[80,1500.5,1199710477670935696,1]]}',
+      );
+    } finally {
+      await api.close();
+    }
+  } finally {
+    await emulator.stop();
+  }
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ALERT_LINE_MAX_CHARS, alertLines } from "../../lib/view/alert_line.ts";
-import { cicNotification, notificationOf } from "./_notifications.ts";
+import { cicNotification, notificationOf } from "../support/notifications.ts";
 
 Deno.test("alertLines: one line with time, short id, verdict, port/protocol, flow time, duration, packets, bytes", () => {
   const lines = alertLines(cicNotification());

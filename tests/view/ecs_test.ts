@@ -6,7 +6,7 @@ import { parseJsonExact, stringifyJsonExact } from "../../lib/json.ts";
 import { ECS_VERSION, ecsDocuments, ecsLines } from "../../lib/view/ecs.ts";
 import { ecsProblems, loadEcsReference } from "../support/ecs_reference.ts";
 import { SHARED_DATASETS, sharedDatasetsPresent } from "../support/shared_datasets.ts";
-import { CIC_COLUMNS, cicNotification, notificationOf } from "./_notifications.ts";
+import { CIC_COLUMNS, cicNotification, notificationOf } from "../support/notifications.ts";
 
 const reference = await loadEcsReference();
 const RECEIVED = new Date(Date.UTC(2026, 10, 23, 18, 35, 45, 12));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeNotification } from "../../lib/notify/notification.ts";
 import { flowRecordLines, flowRecords } from "../../lib/view/notification_json.ts";
-import { notificationOf } from "./_notifications.ts";
+import { notificationOf } from "../support/notifications.ts";
 
 Deno.test("flowRecords writes one record per flow with the jsonl schema", () => {
   const decoded = decodeNotification({

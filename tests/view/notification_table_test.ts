@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { notificationTable } from "../../lib/view/notification_table.ts";
-import { CIC_COLUMNS, cicNotification, notificationOf } from "./_notifications.ts";
+import { CIC_COLUMNS, cicNotification, notificationOf } from "../support/notifications.ts";
 
 Deno.test("notificationTable: heading, SNS time and row, then every column", () => {
   const text = notificationTable(cicNotification({ totlen_fwd_pkts: "1199710477670935696" }), {

@@ -1,13 +1,14 @@
 /**
- * Notifications for the view tests, decoded from SNS envelopes exactly as consume decodes them.
+ * Notifications for the tests of views and of consume: the flow columns the views read, and
+ * notifications decoded from SNS envelopes exactly as consume decodes them.
  * @module
  */
 
 import type { AttackNotification } from "../../lib/notify/mod.ts";
 import { decodeNotification } from "../../lib/notify/notification.ts";
 
-/** The columns of an ML-IDS notification that the views read, plus `prediction`. */
-export const CIC_COLUMNS = [
+/** The CSE-CIC-IDS2018 columns the one-line alert and the ECS document read. */
+export const ALERT_COLUMNS: readonly string[] = [
   "dst_port",
   "protocol",
   "timestamp",
@@ -16,9 +17,10 @@ export const CIC_COLUMNS = [
   "tot_bwd_pkts",
   "totlen_fwd_pkts",
   "totlen_bwd_pkts",
-  "flow_byts_s",
-  "prediction",
 ];
+
+/** The columns of the notifications {@linkcode cicNotification} makes: one more, and `prediction`. */
+export const CIC_COLUMNS: readonly string[] = [...ALERT_COLUMNS, "flow_byts_s", "prediction"];
 
 /** A notification decoded from an SNS envelope whose `Message` is `message` (split JSON text). */
 export function notificationOf(
