@@ -9,6 +9,7 @@ import denoConfig from "./deno.json" with { type: "json" };
 import { consumeCommand } from "./commands/consume.ts";
 import { datasetCommand } from "./commands/dataset.ts";
 import { predictCommand } from "./commands/predict.ts";
+import { replayCommand } from "./commands/replay.ts";
 import { reportError } from "./commands/_report.ts";
 
 /** The root `mlids` command with every subcommand attached. */
@@ -22,6 +23,7 @@ export function buildProgram(): Command<[], { debug?: true }> {
   program.addCommand(predictCommand());
   program.addCommand(consumeCommand());
   program.addCommand(datasetCommand());
+  program.addCommand(replayCommand());
   configureTree(program, "mlids");
   return program;
 }

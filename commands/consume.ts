@@ -18,6 +18,7 @@ import {
 } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
 import { choiceOption, countOption, wholeNumberArg } from "./_flags.ts";
+import { booleanOption, queueConnectionFrom, withAwsQueueOptions } from "./_aws_flags.ts";
 import { alertLines, ecsLines, flowRecordLines, notificationTable } from "../lib/view/mod.ts";
 
 /** The views of notifications on stdout. */
@@ -39,14 +40,6 @@ function secondsOption(name: string) {
     }
     return number;
   };
-}
-
-/** Reads `--delete-messages True|False` (any case, also yes/no/1/0); the bare flag means true. */
-function booleanOption(value: string): boolean {
-  const lower = value.trim().toLowerCase();
-  if (["true", "yes", "1", "on"].includes(lower)) return true;
-  if (["false", "no", "0", "off"].includes(lower)) return false;
-  throw new InvalidArgumentError(`expected True or False, not '${value}'.`);
 }
 
 /** `1 notification`, `2 notifications`. */
@@ -168,22 +161,16 @@ function describeEvent(event: PollEvent): string | undefined {
 
 /** `mlids consume`: show attack notifications from an SQS queue. */
 export function consumeCommand(): Command {
-  return new Command("consume")
-    .description(
-      "show ML-IDS attack notifications from an SQS queue, deleting each only after it was written",
-    )
-    .requiredOption("--queue-url <url>", "URL of the SQS queue subscribed to the predictions topic")
-    .option("--region <region>", "AWS region (default AWS_REGION, the profile's, the queue URL's)")
-    .option(
-      "--access-key <key>",
-      "AWS access key id (prefer AWS_ACCESS_KEY_ID or --profile: flags show in process listings)",
-    )
-    .option("--secret-key <secret>", "AWS secret access key (prefer AWS_SECRET_ACCESS_KEY)")
-    .option("--profile <name>", "profile of the shared AWS config and credentials files")
-    .option(
-      "--endpoint-url <url>",
-      "SQS endpoint, e.g. an emulator (default AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL)",
-    )
+  return withAwsQueueOptions(
+    new Command("consume")
+      .description(
+        "show ML-IDS attack notifications from an SQS queue, deleting each only after it was written",
+      )
+      .requiredOption(
+        "--queue-url <url>",
+        "URL of the SQS queue subscribed to the predictions topic",
+      ),
+  )
     .option(
       "--delete-messages [bool]",
       "delete each message after it was written (True/False; bare flag = True)",
@@ -301,14 +288,7 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     redactSecrets,
     resolveSqsConnection,
   } = await import("../lib/notify/mod.ts");
-  const connection = resolveSqsConnection({
-    queueUrl: options.queueUrl,
-    region: options.region,
-    profile: options.profile,
-    endpointUrl: options.endpointUrl,
-    accessKey: options.accessKey,
-    secretKey: options.secretKey,
-  });
+  const connection = resolveSqsConnection(queueConnectionFrom(options.queueUrl, options));
   const secrets = connection.secrets;
   const warnStyles = stylesFor("stderr");
   const status = new ConsumerStatus(stderrIsTerminal());

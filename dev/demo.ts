@@ -179,6 +179,7 @@ async function runInteractive(): Promise<void> {
     `  export ${env}`,
     `  mlids predict --api-url "$MLIDS_API_URL" --dataset-uri s3://${BUCKET}/${KEY}`,
     `  mlids consume --queue-url "$MLIDS_QUEUE_URL" --delete-messages True`,
+    `  mlids replay --api-url "$MLIDS_API_URL" --dataset-uri s3://${BUCKET}/${KEY} --rate 50 --count 200 --queue-url "$MLIDS_QUEUE_URL" --delete-messages`,
     "",
     "(predict without --category/--random is the interactive session.) Ctrl-C here stops everything.",
     "",

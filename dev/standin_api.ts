@@ -26,12 +26,19 @@ export interface StandinApiOptions {
   resetEvery?: number;
   /** Wait this long before answering a prediction request. */
   delayMs?: number;
+  /**
+   * Stall once, as a server does in a long GC pause: when prediction request `atRequest` (1-based)
+   * arrives, it and every prediction request arriving in the next `ms` are answered only then.
+   */
+  stall?: { atRequest: number; ms: number };
   /** Response shape at /api/predictions: a bare array (default) or MLflow 2's `{"predictions": [...]}`. */
   answer?: "array" | "mlflow2";
   /** Default: {@linkcode standinPrediction}. */
   predictor?: (row: Record<string, unknown>) => number;
   /** Keep request bodies in `requests` (default true; benchmarks turn it off to save memory). */
   recordBodies?: boolean;
+  /** Every k-th attack's notification is not published (a lossy notification path). */
+  loseAttackEvery?: number;
   /** Most SNS publishes in flight at once (default 16). */
   publishConcurrency?: number;
 }
@@ -66,6 +73,8 @@ export interface StandinApi {
   readonly flowsPredicted: number;
   /** Flows predicted as attacks (1) so far: the notifications an attack queue should receive. */
   readonly predictedAttacks: number;
+  /** Attack notifications not published because of `loseAttackEvery`. */
+  readonly notificationsLost: number;
   /** Stops the server and waits until it has; safe to call twice. */
   close(): Promise<void>;
 }
@@ -160,11 +169,13 @@ async function publishAll(
   split: Split,
   predictions: number[],
   concurrency: number,
+  lose: (i: number) => boolean = () => false,
 ): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < predictions.length) {
       const i = next++;
+      if (lose(i)) continue;
       const given = split.index?.[i];
       await publishPrediction(sns.client, sns.topicArn, {
         columns: split.columns,
@@ -190,6 +201,9 @@ export async function startStandinApi(options: StandinApiOptions = {}): Promise<
   let published = 0;
   let flowsPredicted = 0;
   let predictedAttacks = 0;
+  let stalledUntil = 0;
+  let attacksToPublish = 0;
+  let notificationsLost = 0;
 
   async function predictionAnswer(
     path: string,
@@ -241,8 +255,17 @@ export async function startStandinApi(options: StandinApiOptions = {}): Promise<
     const predictions = predictAll(split, options.predictor);
     if (options.sns) {
       try {
-        await publishAll(options.sns, split, predictions, options.publishConcurrency ?? 16);
-        published += predictions.length;
+        let lost = 0;
+        const lose = options.loseAttackEvery === undefined ? undefined : (i: number): boolean => {
+          if (predictions[i] < 0.5 || ++attacksToPublish % options.loseAttackEvery! !== 0) {
+            return false;
+          }
+          lost++;
+          return true;
+        };
+        await publishAll(options.sns, split, predictions, options.publishConcurrency ?? 16, lose);
+        published += predictions.length - lost;
+        notificationsLost += lost;
       } catch (error) {
         return jsonAnswer(500, {
           error: `Publishing the predictions failed: ${(error as Error).message}`,
@@ -285,6 +308,9 @@ export async function startStandinApi(options: StandinApiOptions = {}): Promise<
         } else {
           const n = ++predictionRequests;
           if (options.resetEvery !== undefined && n % options.resetEvery === 0) return null;
+          if (options.stall?.atRequest === n) stalledUntil = performance.now() + options.stall.ms;
+          const stalled = stalledUntil - performance.now();
+          if (stalled > 0) await new Promise((r) => setTimeout(r, stalled));
           if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
           answer = await predictionAnswer(path, contentType, body);
         }
@@ -321,6 +347,9 @@ export async function startStandinApi(options: StandinApiOptions = {}): Promise<
     },
     get published() {
       return published;
+    },
+    get notificationsLost() {
+      return notificationsLost;
     },
     close() {
       closing ??= stop();

@@ -76,6 +76,14 @@ Deno.test("README: the runnable examples run as written against the demo's servi
     // What the examples wrote where they said they would.
     const results = JSON.parse(await Deno.readTextFile(join(work, "results.json")));
     assert.equal(results.flows.length, 1000);
+    // The replay example at the recorded pace: every attack's alert came, none unexpected.
+    const replay = JSON.parse(await Deno.readTextFile(join(work, "replay.json")));
+    assert.ok(replay.sent > 0 && replay.answered === replay.sent);
+    assert.ok(replay.alerts.expected > 0);
+    assert.equal(replay.alerts.matched, replay.alerts.expected);
+    assert.equal(replay.alerts.missing, 0);
+    assert.equal(replay.alerts.unexpected, 0);
+    assert.match(await Deno.readTextFile(join(work, "replay.html")), /<svg/);
     const body = JSON.parse(await Deno.readTextFile(join(work, "body.json")));
     assert.equal(body.data.length, 2);
     assert.ok(!body.columns.includes("label"));

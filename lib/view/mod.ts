@@ -3,7 +3,9 @@
  * one-line alert ({@linkcode alertLines}), the original's full table per notification
  * ({@linkcode notificationTable}), JSON records ({@linkcode flowRecordLines}), Elastic Common
  * Schema documents ({@linkcode ecsLines}), and prediction results with the columns a person reads
- * ({@linkcode renderResultsView}). Commands choose a view and write what it returns.
+ * ({@linkcode renderResultsView}), and a replay's live line, summary and report
+ * ({@linkcode replaySummaryTable}, {@linkcode replayReport}). Commands choose a view and write
+ * what it returns.
  *
  * ```ts
  * import { alertLines, ecsDocuments } from "./mod.ts";
@@ -36,3 +38,11 @@ export {
   type ResultColumns,
   type ResultsViewOptions,
 } from "./results_view.ts";
+export {
+  formatMs,
+  type ReplayDistributions,
+  replayReport,
+  replayStatusLine,
+  replaySummaryRows,
+  replaySummaryTable,
+} from "./replay.ts";

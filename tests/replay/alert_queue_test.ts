@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { RemoteError } from "../../lib/errors.ts";
+import { AlertMatcher } from "../../lib/replay/alerts.ts";
+import { watchAlerts } from "../../lib/replay/alert_queue.ts";
+import { fingerprintLayout } from "../../lib/replay/fingerprint.ts";
+import { createIdsTopology, queueCounts, withEmulator } from "../../dev/emulator.ts";
+import { SYNTHETIC_FEATURES, syntheticFlows } from "../support/synthetic_flows.ts";
+
+function matcher(): AlertMatcher {
+  return new AlertMatcher(fingerprintLayout(syntheticFlows(1), SYNTHETIC_FEATURES), {
+    alertTimeoutMs: 1000,
+    startedAt: Date.now(),
+  });
+}
+
+Deno.test("watchAlerts: a queue that does not exist fails before anything is sent", async () => {
+  await withEmulator(async (emulator) => {
+    const watch = await watchAlerts(matcher(), {
+      connection: {
+        queueUrl: `${emulator.endpoint}/000000000000/no-such-queue`,
+        endpointUrl: emulator.endpoint,
+        region: emulator.region,
+        accessKey: "test",
+        secretKey: "test",
+      },
+    });
+    await assert.rejects(() => watch.ready, (error: unknown) => error instanceof RemoteError);
+    await assert.rejects(() => watch.stop(), RemoteError);
+  });
+});
+
+Deno.test("watchAlerts: messages that are no notification are counted once and left in the queue", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    for (const body of ["not json", '{"hello": 1}']) {
+      await emulator.sqs.send(
+        new SendMessageCommand({ QueueUrl: topology.queueUrl, MessageBody: body }),
+      );
+    }
+    const watch = await watchAlerts(matcher(), {
+      connection: {
+        queueUrl: topology.queueUrl,
+        endpointUrl: emulator.endpoint,
+        region: emulator.region,
+        accessKey: "test",
+        secretKey: "test",
+      },
+      deleteMessages: true,
+      visibilityTimeout: 1,
+    });
+    await watch.ready;
+    // Long enough for both to be received, and for them to come back once after 1 s.
+    for (let i = 0; i < 100 && watch.received < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 1500));
+    await watch.stop();
+    assert.equal(watch.received, 2);
+    assert.equal(watch.malformed, 2);
+    const left = await queueCounts(emulator.sqs, topology.queueUrl);
+    assert.equal(left.visible + left.inFlight, 2);
+  });
+});
