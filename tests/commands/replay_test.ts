@@ -235,7 +235,7 @@ Deno.test("replay: the summary table names every figure", async () => {
         /^Replay of 50 flows at 500 flows\/s to http:\/\/127\.0\.0\.1:\d+\/api\/predictions$/m,
       );
       for (const name of ["rate", "flows", "late", "dropped", "failed", "latency", "send lag"]) {
-        assert.match(text, new RegExp(`^  ${name} +\\S`, "m"), name);
+        assert.match(text, new RegExp(`^ {2}${name} +\\S`, "m"), name);
       }
       assert.match(text, /asked 500\/s, achieved [\d.,]+\/s/);
     });

@@ -57,22 +57,22 @@ Deno.test("replaySummaryTable: one figure a line, aligned, every count and perce
   const text = replaySummaryTable(summary, { heading: "Replay of 39,990 flows", width: Infinity });
   const lines = text.trimEnd().split("\n");
   assert.equal(lines[0], "Replay of 39,990 flows");
-  assert.match(text, /^  rate +asked 2,000\/s, achieved 2,000\/s$/m);
-  assert.match(text, /^  dropped +10 \(most in flight 256\)$/m);
+  assert.match(text, /^ {2}rate +asked 2,000\/s, achieved 2,000\/s$/m);
+  assert.match(text, /^ {2}dropped +10 \(most in flight 256\)$/m);
   assert.match(
     text,
-    /^  latency +p50 1\.3 ms · p90 3\.5 ms · p99 12\.0 ms · p99\.9 48\.8 ms · max 250 ms$/m,
+    /^ {2}latency +p50 1\.3 ms · p90 3\.5 ms · p99 12\.0 ms · p99\.9 48\.8 ms · max 250 ms$/m,
   );
   assert.match(
     text,
-    /^  alerts +12,345 expected · 12,340 matched · 5 missing · 2 unexpected · 1 duplicates$/m,
+    /^ {2}alerts +12,345 expected · 12,340 matched · 5 missing · 2 unexpected · 1 duplicates$/m,
   );
   assert.match(
     text,
-    /^  unexpected +1 for no flow sent · 1 for flows answered benign · 0 for flows not answered$/m,
+    /^ {2}unexpected +1 for no flow sent · 1 for flows answered benign · 0 for flows not answered$/m,
   );
-  assert.match(text, /^  left in the queue +4 sent before this run · 0 malformed$/m);
-  assert.match(text, /^  time to alert +p50 35\.0 ms · p90 80\.0 ms · p99 150 ms · max 900 ms$/m);
+  assert.match(text, /^ {2}left in the queue +4 sent before this run · 0 malformed$/m);
+  assert.match(text, /^ {2}time to alert +p50 35\.0 ms · p90 80\.0 ms · p99 150 ms · max 900 ms$/m);
   const starts = new Set(
     lines.slice(1).map((line) => /^ {2}\S.*? {2,}(?=\S)/.exec(line)?.[0].length ?? -1),
   );
