@@ -11,19 +11,40 @@ import { datasetCommand } from "./commands/dataset.ts";
 import { predictCommand } from "./commands/predict.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { reportError } from "./commands/_report.ts";
+import { setProgressQuiet } from "./lib/term/mod.ts";
+import { describeOption, shortUsage, withExamples } from "./commands/_help.ts";
 
 /** The root `mlids` command with every subcommand attached. */
-export function buildProgram(): Command<[], { debug?: true }> {
+export function buildProgram(): Command<[], { debug?: true; quiet?: true }> {
   const program = new Command("mlids")
     .description(
       "Drive the ML-IDS intrusion-detection system: send flows for prediction, watch attack notifications, inspect datasets.",
     )
     .version(denoConfig.version, "-V, --version", "print the mlids version")
-    .option("--debug", "show stack traces and causes of errors");
+    .option("--debug", "show stack traces and causes of errors")
+    .option(
+      "-q, --quiet",
+      "no progress display or status lines on stderr (errors and warnings stay)",
+    )
+    .hook("preAction", (_program, action) => {
+      setProgressQuiet(action.optsWithGlobals().quiet === true);
+    });
   program.addCommand(predictCommand());
   program.addCommand(consumeCommand());
   program.addCommand(datasetCommand());
   program.addCommand(replayCommand());
+  withExamples(program as unknown as Command<unknown[], Record<string, unknown>>, [
+    { what: "what a command takes", line: "mlids predict --help" },
+    {
+      what: "five flows of one category, scored",
+      line:
+        'mlids predict --api-url URL --dataset-uri test.h5 --category "DoS attacks-Hulk" --count 5',
+    },
+    {
+      what: "the attack notifications, deleted once shown",
+      line: "mlids consume --queue-url URL --delete-messages True",
+    },
+  ]);
   configureTree(program, "mlids");
   return program;
 }
@@ -33,6 +54,7 @@ function configureTree(command: Command<unknown[], Record<string, unknown>>, pat
   command
     .exitOverride()
     .showSuggestionAfterError(true)
+    .configureHelp({ optionDescription: describeOption, showGlobalOptions: true })
     .configureOutput({
       outputError: (text, write) =>
         write(`${text.trim().replace(/\n+/g, " ")} (see '${path} --help')\n`),
@@ -45,15 +67,25 @@ function configureTree(command: Command<unknown[], Record<string, unknown>>, pat
 /** Runs mlids with `args` and returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const program = buildProgram();
+  if (args.length === 0) {
+    // No command is a usage error: say how to ask, on stderr, rather than the whole help.
+    await Deno.stderr.write(
+      new TextEncoder().encode(
+        shortUsage(program as unknown as Command<unknown[], Record<string, unknown>>),
+      ),
+    );
+    return 2;
+  }
   try {
     await program.parseAsync(args, { from: "user" });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are successful exits; anything else commander rejects is a usage error.
+      // Help asked for and version are successful exits; help shown because a command group was
+      // given no command (exit code 1 from commander), and anything else it rejects, is a usage error.
       if (
         error.code === "commander.helpDisplayed" || error.code === "commander.version" ||
-        error.code === "commander.help"
+        (error.code === "commander.help" && error.exitCode === 0)
       ) {
         return 0;
       }

@@ -5,8 +5,14 @@
  * @module
  */
 
-import { type Command, InvalidArgumentError, type OptionValues } from "@commander-js/extra-typings";
+import {
+  type Command,
+  InvalidArgumentError,
+  Option,
+  type OptionValues,
+} from "@commander-js/extra-typings";
 import type { AwsConnectionInput } from "../lib/notify/mod.ts";
+import { describeDefault } from "./_flags.ts";
 
 /** The AWS flags as commander hands them over. */
 export type AwsQueueFlags = {
@@ -30,16 +36,23 @@ export function withAwsQueueOptions<Args extends unknown[], Opts extends OptionV
   command: Command<Args, Opts>,
 ): Command<Args, Opts & AwsQueueFlags> {
   command
-    .option("--region <region>", "AWS region (default AWS_REGION, the profile's, the queue URL's)")
+    .addOption(
+      describeDefault(
+        new Option("--region <region>", "AWS region"),
+        "AWS_REGION, the profile's, the queue URL's",
+      ),
+    )
     .option(
       "--access-key <key>",
       "AWS access key id (prefer AWS_ACCESS_KEY_ID or --profile: flags show in process listings)",
     )
     .option("--secret-key <secret>", "AWS secret access key (prefer AWS_SECRET_ACCESS_KEY)")
     .option("--profile <name>", "profile of the shared AWS config and credentials files")
-    .option(
-      "--endpoint-url <url>",
-      "SQS endpoint, e.g. an emulator (default AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL)",
+    .addOption(
+      describeDefault(
+        new Option("--endpoint-url <url>", "SQS endpoint, e.g. an emulator"),
+        "AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, AWS",
+      ),
     );
   return command as unknown as Command<Args, Opts & AwsQueueFlags>;
 }

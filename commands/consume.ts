@@ -12,12 +12,14 @@ import type { PollEvent } from "../lib/notify/mod.ts";
 import {
   colourEnabled,
   type Overflow,
+  progressQuiet,
   stderrIsTerminal,
   stylesFor,
   terminalWidth,
 } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
 import { choiceOption, countOption, wholeNumberArg } from "./_flags.ts";
+import { withExamples } from "./_help.ts";
 import { booleanOption, queueConnectionFrom, withAwsQueueOptions } from "./_aws_flags.ts";
 import { alertLines, ecsLines, flowRecordLines, notificationTable } from "../lib/view/mod.ts";
 
@@ -161,7 +163,7 @@ function describeEvent(event: PollEvent): string | undefined {
 
 /** `mlids consume`: show attack notifications from an SQS queue. */
 export function consumeCommand(): Command {
-  return withAwsQueueOptions(
+  const command = withAwsQueueOptions(
     new Command("consume")
       .description(
         "show ML-IDS attack notifications from an SQS queue, deleting each only after it was written",
@@ -253,6 +255,18 @@ export function consumeCommand(): Command {
         deleteMalformed: options.deleteMalformed === true,
       });
     });
+  return withExamples(command as unknown as Command, [
+    {
+      what: "the attack notifications, each deleted once shown",
+      line:
+        "mlids consume --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/ml-ids-attacks --delete-messages True",
+    },
+    {
+      what: "100 notifications as JSON lines, credentials from a profile",
+      line:
+        "AWS_PROFILE=ml-ids mlids consume --queue-url URL --output jsonl --count 100 > attacks.jsonl",
+    },
+  ]);
 }
 
 interface ConsumeOptions {
@@ -291,7 +305,7 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
   const connection = resolveSqsConnection(queueConnectionFrom(options.queueUrl, options));
   const secrets = connection.secrets;
   const warnStyles = stylesFor("stderr");
-  const status = new ConsumerStatus(stderrIsTerminal());
+  const status = new ConsumerStatus(stderrIsTerminal() && !progressQuiet());
   if (connection.keysFromFlags) {
     status.print(
       `${

@@ -9,6 +9,7 @@ import { UsageError } from "../lib/errors.ts";
 import { exportFlowBatches, exportFlows, type ExportFormat } from "../lib/frame/mod.ts";
 import { colourEnabled, renderTable, stylesFor, terminalWidth } from "../lib/term/mod.ts";
 import { type CommandIo, processIo, writeChunks } from "./_output.ts";
+import { withExamples } from "./_help.ts";
 import {
   DATASET_URI_DESCRIPTION,
   type DatasetSourceFlags,
@@ -267,6 +268,30 @@ export function datasetCommand(): Command {
   ).action(async (uri, flags) => {
     await runDatasetSample(uri, flags);
   });
+  withExamples(info as unknown as Command, [
+    {
+      what: "rows, columns and label counts",
+      line: "mlids dataset info s3://ml-ids-2018-full/testing/test.h5",
+    },
+    { what: "the same as one JSON object", line: "mlids dataset info flows.csv --output json" },
+  ]);
+  withExamples(sample as unknown as Command, [
+    {
+      what: "a request body of 5 flows of one category",
+      line: 'mlids dataset sample test.h5 --category "DoS attacks-Hulk" --count 5 > body.json',
+    },
+    {
+      what: "every Bot flow as CSV",
+      line: "mlids dataset sample test.h5 --category Bot --count all --output csv > bot.csv",
+    },
+  ]);
+  withExamples(dataset as unknown as Command, [
+    { what: "describe a dataset", line: "mlids dataset info test.h5" },
+    {
+      what: "export 10 random flows as JSON lines",
+      line: "mlids dataset sample test.h5 --output jsonl",
+    },
+  ]);
   dataset.addCommand(info);
   dataset.addCommand(sample);
   return dataset as unknown as Command;

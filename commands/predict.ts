@@ -18,12 +18,14 @@ import {
   colourEnabled,
   downloadBar,
   parseOverflow,
+  progressQuiet,
   stderrIsTerminal,
   stdinIsTerminal,
   terminalWidth,
 } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
 import { checkResultColumns, parseResultColumns, resultColumnNames } from "../lib/view/mod.ts";
+import { withExamples } from "./_help.ts";
 import {
   type DatasetSourceFlags,
   datasetUriOption,
@@ -181,7 +183,9 @@ export async function runPredict(flags: PredictFlags, io: PredictIo): Promise<vo
     });
   }
   const open = io.openDataset ?? realOpenDataset;
-  io.stderr.write(`Loading dataset ${escapeControl(settings.datasetUri)}...\n`);
+  if (!progressQuiet()) {
+    io.stderr.write(`Loading dataset ${escapeControl(settings.datasetUri)}...\n`);
+  }
   const dataset = await open(settings.datasetUri, {
     ...settings.dataset,
     onDownloadProgress: downloadBar(),
@@ -302,5 +306,21 @@ export function predictCommand(): Command {
     .action(async (options) => {
       await runPredict(options, terminalIo());
     });
-  return command as unknown as Command;
+  return withExamples(command as unknown as Command, [
+    {
+      what: "the interactive session of the original client",
+      line:
+        "mlids predict --api-url https://ml-ids.example.org --dataset-uri s3://ml-ids-2018-full/testing/test.h5",
+    },
+    {
+      what: "one scripted round, results as JSON",
+      line:
+        'mlids predict --api-url URL --dataset-uri test.h5 --category "DoS attacks-Hulk" --count 100 --output json > hulk.json',
+    },
+    {
+      what: "every flow of a CSV, 1000 a request, 4 requests at a time",
+      line:
+        "mlids predict --api-url URL --dataset-uri flows.csv --random --count all --batch-size 1000 --concurrency 4",
+    },
+  ]);
 }

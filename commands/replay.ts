@@ -61,6 +61,7 @@ import {
 } from "./_flags.ts";
 import { type CommandIo, processIo } from "./_output.ts";
 import { connectionSwitchNote } from "./_predict_round.ts";
+import { withExamples } from "./_help.ts";
 
 const OUTPUTS = ["table", "json"] as const;
 const PAYLOAD_FORMATS = ["pandas-split", "dataframe-split"] as const;
@@ -517,5 +518,16 @@ export function replayCommand(): Command {
     .action(async (options) => {
       await runReplay(options, terminalReplayIo());
     });
-  return command as unknown as Command;
+  return withExamples(command as unknown as Command, [
+    {
+      what: "the test set at its recorded pace, ten times faster",
+      line:
+        "mlids replay --api-url URL --dataset-uri s3://ml-ids-2018-full/testing/test.h5 --speed 10",
+    },
+    {
+      what: "200 flows at 50 a second, timing each attack's alert on the queue",
+      line:
+        "mlids replay --api-url URL --dataset-uri test.h5 --rate 50 --count 200 --queue-url QUEUE_URL",
+    },
+  ]);
 }

@@ -1,12 +1,35 @@
 /**
  * Text from datasets, messages and answers made safe to show: control characters escaped so that
- * nothing read can move the cursor, recolour or retitle a terminal. Shared by every view.
+ * nothing read can move the cursor, recolour or retitle a terminal, and invisible format characters
+ * (bidi controls, marks, BOM) escaped so that nothing read can make a terminal show text in
+ * another order than it is (the "Trojan Source" trick). Shared by every view and the CSV writer.
  * @module
  */
 
 /**
+ * Invisible characters that change how text around them is shown: the Arabic letter mark, the
+ * left-to-right and right-to-left marks, the bidi embeddings, overrides and isolates, the line and
+ * paragraph separators, and the zero-width no-break space (BOM). Joiners (U+200C/D) are left alone:
+ * emoji and many scripts need them, and they cannot reorder text.
+ */
+const FORMAT_CHARACTERS = /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+function codeEscape(ch: string): string {
+  return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * Escapes the invisible format characters of {@linkcode FORMAT_CHARACTERS} as `\uXXXX`, and
+ * nothing else: for outputs such as CSV that keep control characters as data.
+ */
+export function escapeFormatCharacters(text: string): string {
+  return text.replace(FORMAT_CHARACTERS, codeEscape);
+}
+
+/**
  * Escapes control characters (ESC, BEL, C1 controls, ...) so text taken from datasets or messages
- * cannot move the cursor, recolour or retitle the terminal. Newlines and tabs are escaped too.
+ * cannot move the cursor, recolour or retitle the terminal, and bidi and other invisible format
+ * characters (`\u202e`, ...) so it cannot reorder what is shown. Newlines and tabs are escaped too.
  */
 export function escapeControl(text: string): string {
   // deno-lint-ignore no-control-regex
@@ -15,6 +38,6 @@ export function escapeControl(text: string): string {
     if (ch === "\n") return "\\n";
     if (ch === "\t") return "\\t";
     if (ch === "\r") return "\\r";
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : ch;
-  });
+    return `\\x${code.toString(16).padStart(2, "0")}`;
+  }).replace(FORMAT_CHARACTERS, codeEscape);
 }

@@ -7,13 +7,21 @@
 
 import { cellAt, type FlowColumn, type FlowFrame, formatCell } from "./frame.ts";
 import { encodeSplitJson, jsonCellWriter, SplitJsonEncoder } from "./split_json.ts";
+import { escapeFormatCharacters } from "../text.ts";
 
 /** The shapes flows can be exported in. */
 export type ExportFormat = "split" | "jsonl" | "csv";
 
-/** Quotes a CSV field when it holds a delimiter, quote, line break or edge spaces (RFC 4180). */
+/**
+ * Quotes a CSV field when it holds a delimiter, quote, line break or edge spaces (RFC 4180), and
+ * escapes bidi and other invisible format characters (`\u202e`), which would make a terminal or
+ * an editor show the row in another order than it is.
+ */
 export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
+  const shown = escapeFormatCharacters(text);
+  return /[",\r\n]/.test(shown) || shown !== shown.trim()
+    ? `"${shown.replaceAll('"', '""')}"`
+    : shown;
 }
 
 /** The CSV writer of one column: numbers exact, NaN empty, infinities `inf`/`-inf`, text quoted as needed. */

@@ -2,7 +2,7 @@
  * The terminal: what it is (a TTY or not, its width, whether colour is wanted: `NO_COLOR`,
  * `FORCE_COLOR`), and how mlids draws on it: bordered tables that wrap to the width
  * ({@linkcode renderTable}), bar charts, and progress bars that redraw in place on a TTY and print a
- * few plain lines elsewhere.
+ * start and an end line elsewhere (nothing with `--quiet`).
  *
  * ```ts
  * import { renderTable } from "./mod.ts";
@@ -21,6 +21,8 @@ export {
   formatSeconds,
   ProgressBar,
   type ProgressBarOptions,
+  progressQuiet,
+  setProgressQuiet,
   type TransferProgress,
   type WritableLike,
 } from "./progress.ts";

@@ -1,6 +1,7 @@
 /**
  * Progress display on stderr for work of a known size (bytes downloaded, rows sent, messages
- * handled): redrawn in place on a terminal, a few plain lines when stderr is a file or a pipe.
+ * handled): redrawn in place on a terminal; one line when the work starts and one when it ends
+ * when stderr is a file or a pipe; nothing at all when quiet (`mlids --quiet`).
  * @module
  */
 
@@ -18,8 +19,10 @@ export interface ProgressBarOptions {
   unit?: "bytes" | "items";
   /** Where to write; default `Deno.stderr`. */
   stream?: WritableLike;
-  /** Redraw in place (true) or print a line every ~10 % (false); default: whether stderr is a TTY. */
+  /** Redraw in place (true) or print a start and an end line (false); default: whether stderr is a TTY. */
   isTerminal?: boolean;
+  /** Write nothing at all; default: {@linkcode progressQuiet}. */
+  quiet?: boolean;
   /** Clock in milliseconds; default `performance.now`. Injected by tests. */
   now?: () => number;
   /** Width to fit the in-place line into; default the terminal's width. */
@@ -31,9 +34,25 @@ const REDRAW_INTERVAL_MS = 100;
 const BAR_WIDTH = 24;
 const encoder = new TextEncoder();
 
+let quietByDefault = false;
+
+/**
+ * Makes progress displays (and the status lines commands check {@linkcode progressQuiet} for)
+ * silent from now on, or audible again: what the global `--quiet` flag sets for one run.
+ */
+export function setProgressQuiet(quiet: boolean): void {
+  quietByDefault = quiet;
+}
+
+/** Whether progress and status lines are off for this run (`--quiet`). */
+export function progressQuiet(): boolean {
+  return quietByDefault;
+}
+
 /**
  * A progress bar for a known total: shows done/total, percent, rate and ETA. On a terminal it is
- * one line redrawn at most ~10x/s; otherwise it prints a line at each 10 % step, never more.
+ * one line redrawn at most ~10x/s; otherwise one line when it starts and one when it finishes,
+ * since a file or a pipe cannot redraw and a line per step only repeats itself.
  */
 export class ProgressBar {
   readonly #label: string;
@@ -46,9 +65,9 @@ export class ProgressBar {
   readonly #start: number;
   #done = 0;
   #lastDraw = -Infinity;
-  #lastStep = 0;
   #drawn = false;
   #closed = false;
+  readonly #quiet: boolean;
 
   constructor(label: string, total: number, options: ProgressBarOptions = {}) {
     this.#label = escapeControl(label);
@@ -59,6 +78,14 @@ export class ProgressBar {
     this.#now = options.now ?? (() => performance.now());
     this.#columns = options.columns ?? terminalWidth();
     this.#start = this.#now();
+    this.#quiet = options.quiet ?? quietByDefault;
+    if (!this.#isTerminal) {
+      this.#write(
+        `${this.#label}: started${
+          this.#total > 0 ? `, ${this.#amount(this.#total)} in all` : ""
+        }\n`,
+      );
+    }
   }
 
   /** How much is done so far. */
@@ -70,21 +97,13 @@ export class ProgressBar {
   update(done: number): void {
     if (this.#closed) return;
     this.#done = Math.max(0, this.#total > 0 ? Math.min(done, this.#total) : done);
-    if (this.#isTerminal) {
-      const now = this.#now();
-      if (now - this.#lastDraw < REDRAW_INTERVAL_MS && this.#done < this.#total) return;
-      this.#lastDraw = now;
-      this.#write(`\r\x1b[2K${this.#fit(this.line())}`);
-      this.#drawn = true;
-      return;
-    }
-    if (this.#total <= 0) return;
-    const step = Math.floor((this.#done * 10) / this.#total);
-    // The 100 % line is left to finish(), which says how long it took.
-    if (step > this.#lastStep && step < 10) {
-      this.#lastStep = step;
-      this.#write(`${this.line()}\n`);
-    }
+    // Off a terminal nothing is written between the start and the end line.
+    if (!this.#isTerminal) return;
+    const now = this.#now();
+    if (now - this.#lastDraw < REDRAW_INTERVAL_MS && this.#done < this.#total) return;
+    this.#lastDraw = now;
+    this.#write(`\r\x1b[2K${this.#fit(this.line())}`);
+    this.#drawn = true;
   }
 
   /** Adds `delta` (default 1) to what is done. */
@@ -146,6 +165,7 @@ export class ProgressBar {
   }
 
   #write(text: string): void {
+    if (this.#quiet) return;
     const bytes = encoder.encode(text);
     let offset = 0;
     // writeSync may write less than asked; bounded because each call writes at least one byte or throws.

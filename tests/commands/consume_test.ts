@@ -959,3 +959,48 @@ Deno.test({
     });
   },
 });
+
+Deno.test("mlids consume escapes bidi controls (U+202E) in lines and table; jsonl keeps the text", async () => {
+  await withEmulator(async (emulator) => {
+    const topology = await createIdsTopology(emulator);
+    const evil = "Benign\u202e\u2066KCATTA\u2069";
+    const notice = {
+      columns: ["dst_port", "protocol", "timestamp", "label"],
+      index: 5,
+      row: [80, 6, "\u202e21/02/2018", evil],
+      prediction: 1 as const,
+    };
+    await publishPredictions(emulator.sns, topology.topicArn, [notice, notice, notice]);
+    const common = ["--queue-url", topology.queueUrl, "--delete-messages", "--wait-time", "1"];
+    const lines = await runConsume([...common, "--idle-exit", "5", "--count", "1"]);
+    assert.equal(lines.code, 0, lines.stderr);
+    assert.doesNotMatch(lines.stdout, /[\u202a-\u202e\u2066-\u2069]/);
+    assert.match(lines.stdout, / \\u202e21\/02\/2018 /);
+    const table = await runConsume([
+      ...common,
+      "--idle-exit",
+      "5",
+      "--count",
+      "1",
+      "--output",
+      "table",
+      "--display-overflow",
+      "nowrap",
+    ]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.doesNotMatch(table.stdout, /[\u202a-\u202e\u2066-\u2069]/);
+    assert.match(table.stdout, /Benign\\u202e\\u2066KCATTA\\u2069/);
+    // The third copy, as data: the text as it is.
+    const jsonl = await runConsume([
+      ...common,
+      "--idle-exit",
+      "5",
+      "--count",
+      "1",
+      "--output",
+      "jsonl",
+    ]);
+    assert.equal(jsonl.code, 0, jsonl.stderr);
+    assert.equal(JSON.parse(jsonl.stdout).flow.label, evil);
+  });
+});

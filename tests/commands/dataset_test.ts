@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { startEmulator } from "../../dev/emulator.ts";
 import { mlidsCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
 import { listFiles } from "../support/files.ts";
@@ -381,6 +381,37 @@ Deno.test("dataset: an S3 object that does not exist is exit 2 with nothing cach
       AWS_ENDPOINT_URL: emulator.endpoint,
     });
     assertBadInput(run, /s3:\/\/ml-ids-2018-full\/testing\/missing\.h5/);
+  } finally {
+    await emulator.stop();
+  }
+});
+
+Deno.test("dataset: a download with stderr redirected writes a start and an end line, none with --quiet", async () => {
+  const emulator = await startEmulator();
+  try {
+    await emulator.s3.send(new CreateBucketCommand({ Bucket: "ml-ids-2018-full" }));
+    await emulator.s3.send(
+      new PutObjectCommand({
+        Bucket: "ml-ids-2018-full",
+        Key: "testing/test.h5",
+        Body: await Deno.readFile(join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5")),
+      }),
+    );
+    const uri = "s3://ml-ids-2018-full/testing/test.h5";
+    const env = { AWS_ENDPOINT_URL: emulator.endpoint };
+    const run = await mlids(["dataset", "info", uri, "--output", "json"], env);
+    assert.equal(run.code, 0, run.stderr);
+    const progress = run.stderr.split("\n").filter((line) => line.startsWith("test.h5:"));
+    assert.deepEqual(
+      progress.map((line) => line.replace(/[\d.]+ KiB.*/, "N")),
+      ["test.h5: started, N", "test.h5: N"],
+      run.stderr,
+    );
+    assert.ok(!run.stderr.includes("\r") && !run.stderr.includes("\x1b"), run.stderr);
+    const quiet = await mlids(["dataset", "info", uri, "--output", "json", "--quiet"], env);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, "");
+    assert.equal(quiet.stdout, run.stdout);
   } finally {
     await emulator.stop();
   }

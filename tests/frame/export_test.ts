@@ -125,3 +125,15 @@ Deno.test("flow export: batches give the text of one frame of all their rows, ev
     );
   }
 });
+
+Deno.test("flow export: csv escapes bidi controls, jsonl and split keep the text as it is", () => {
+  const frame: FlowFrame = {
+    length: 1,
+    index: new BigInt64Array([3n]),
+    columns: [{ name: "label", dtype: "object", values: ["Bot\u202eKCATTA"] }],
+  };
+  assert.equal(text(exportFlows(frame, "csv")), "label\nBot\\u202eKCATTA\n");
+  assert.equal(JSON.parse(text(exportFlows(frame, "jsonl"))).label, "Bot\u202eKCATTA");
+  assert.deepEqual(JSON.parse(text(exportFlows(frame, "split"))).data, [["Bot\u202eKCATTA"]]);
+  assert.equal(csvField("\u2066x\u2069, y"), '"\\u2066x\\u2069, y"');
+});

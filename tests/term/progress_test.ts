@@ -4,6 +4,8 @@ import {
   formatCount,
   formatSeconds,
   ProgressBar,
+  progressQuiet,
+  setProgressQuiet,
   type WritableLike,
 } from "../../lib/term/progress.ts";
 
@@ -53,7 +55,7 @@ Deno.test("progress: a line shows done/total, percent, rate and ETA from the inj
   bar.update(25 * 1024 * 1024);
   // 25 MiB in 10 s is 2.5 MiB/s; the 75 MiB left take 30 s.
   assert.equal(bar.line(), "test.h5: 25.0 MiB / 100.0 MiB 25% 2.50 MiB/s ETA 0:30");
-  assert.equal(out.text(), "test.h5: 25.0 MiB / 100.0 MiB 25% 2.50 MiB/s ETA 0:30\n");
+  assert.equal(out.text(), "test.h5: started, 100.0 MiB in all\n");
   time.advance(30_000);
   bar.update(100 * 1024 * 1024);
   bar.finish();
@@ -73,7 +75,7 @@ Deno.test("progress: items are counted with separators, unknown rate shows --:--
   assert.equal(bar.line(), "rows: 400,000 / 1,600,000 25% 200,000/s ETA 0:06");
 });
 
-Deno.test("progress: off a terminal, 100,000 updates print a line per 10 % step, not thousands", () => {
+Deno.test("progress: off a terminal, 100,000 updates print one line at the start and one at the end", () => {
   const out = capture();
   const time = clock();
   const bar = new ProgressBar("download", 100_000, {
@@ -88,12 +90,33 @@ Deno.test("progress: off a terminal, 100,000 updates print a line per 10 % step,
   }
   bar.finish();
   const lines = out.text().trimEnd().split("\n");
-  // 10 %, 20 %, ..., 90 % and the final line.
-  assert.equal(lines.length, 10);
-  assert.ok(lines.every((line) => !line.includes("\r") && !line.includes("\x1b")));
-  assert.match(lines[0], /^download: .* 10% /);
-  assert.match(lines[8], /^download: .* 90% /);
-  assert.match(lines[9], /^download: 97\.7 KiB in 1:40 \(1000 B\/s\)$/);
+  assert.deepEqual(lines, [
+    "download: started, 97.7 KiB in all",
+    "download: 97.7 KiB in 1:40 (1000 B/s)",
+  ]);
+});
+
+Deno.test("progress: quiet writes nothing, on a terminal or not; setProgressQuiet sets the default", () => {
+  for (const isTerminal of [true, false]) {
+    const out = capture();
+    const bar = new ProgressBar("x", 10, { stream: out.stream, isTerminal, quiet: true });
+    bar.update(5);
+    bar.finish();
+    assert.equal(out.text(), "", `isTerminal ${isTerminal}`);
+  }
+  assert.equal(progressQuiet(), false);
+  setProgressQuiet(true);
+  try {
+    assert.equal(progressQuiet(), true);
+    const out = capture();
+    const bar = new ProgressBar("x", 10, { stream: out.stream, isTerminal: false });
+    bar.tick(10);
+    bar.finish();
+    assert.equal(out.text(), "");
+    assert.equal(bar.done, 10, "counts on while silent");
+  } finally {
+    setProgressQuiet(false);
+  }
 });
 
 Deno.test("progress: on a terminal it redraws in place at most every 100 ms", () => {
@@ -136,5 +159,5 @@ Deno.test("progress: labels cannot inject terminal escapes", () => {
   const bar = new ProgressBar("evil\x1b]0;title\x07", 1, { stream: out.stream, isTerminal: false });
   bar.finish("done");
   assert.ok(!out.text().includes("\x1b"));
-  assert.ok(out.text().startsWith("evil\\x1b]0;title\\x07: done"));
+  assert.ok(out.text().endsWith("evil\\x1b]0;title\\x07: done\n"));
 });
