@@ -51,8 +51,6 @@ def main():
     # odd chunk length (the byte-wise unshuffle).
     table_file("chunks_btree.h5", 1500, tables.Filters(complevel=1, complib="zlib", shuffle=True), (7,), 7,
                noisy=False)
-    # blosc: readChunk must refuse it by name.
-    table_file("chunks_blosc.h5", 100, tables.Filters(complevel=5, complib="blosc", shuffle=True), (50,), 8)
 
     # Many members in one group (several symbol table nodes of at most 8 entries), nested groups, and N-D arrays.
     with tables.open_file(os.path.join(OUT, "chunks_groups.h5"), "w") as h5:

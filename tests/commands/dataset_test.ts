@@ -313,7 +313,11 @@ Deno.test("dataset: bad input gets one line, exit 2, nothing cached", async (t) 
         /empty_table\.h5.*(no rows|empty)/,
       ],
       ["an unknown key", [TABLE, "--key", "nope"], /nope.*ids_data/],
-      ["an unsupported filter", [join(FIXTURES, "blosc.h5")], /blosc.*complib="zlib"/],
+      [
+        "an unsupported filter",
+        [join(FIXTURES, "compressors", "table_lzo.h5")],
+        /lzo.*complib="blosc:lz4"/,
+      ],
       [
         "a malicious pickle",
         [join(FIXTURES, "malicious_pickle.h5")],

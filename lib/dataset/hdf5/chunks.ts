@@ -8,6 +8,7 @@
 
 import { inflateSync } from "node:zlib";
 import { InputError } from "../../errors.ts";
+import { CODEC_FILTERS, FILTER_LZO, type FilterDecoder, loadFilterCodecs } from "./_codecs.ts";
 
 /** One filter of a dataset's filter pipeline, in pipeline (write) order. */
 export interface ChunkFilter {
@@ -40,6 +41,15 @@ export interface ChunkIndex {
   readonly filters: readonly ChunkFilter[];
   /** The stored chunks, sorted by `start`; chunks never written are absent (they read as fill). */
   readonly chunks: readonly ChunkLocation[];
+  /**
+   * For a variable-length (vlen) dataset, whose elements point into global heaps: the sizes and
+   * base address those pointers use (see `readVlenRows`).
+   */
+  readonly heap?: {
+    readonly offsetSize: number;
+    readonly lengthSize: number;
+    readonly base: number;
+  };
 }
 
 /** Options of `readChunks`. */
@@ -420,6 +430,7 @@ function readIndex(
   reader: MetadataReader,
   fileSize: number,
   datasetPath: string,
+  vlen: boolean,
 ): ChunkIndex | null {
   let headerAddress = readSuperblock(reader, fileSize);
   const parts = datasetPath.split("/").filter((part) => part.length > 0);
@@ -447,7 +458,9 @@ function readIndex(
   const shape = parseDataspace(reader, dataspace.data);
   // Variable-length data and references are pointers into the file, not values: no raw bytes to give.
   const typeClass = datatype.data.getUint8(0) & 0x0f;
-  if (typeClass === 7 || typeClass === 9) throw new Unsupported(`datatype class ${typeClass}`);
+  if (typeClass === 7 || (typeClass === 9 && !vlen)) {
+    throw new Unsupported(`datatype class ${typeClass}`);
+  }
   const elementSize = datatype.data.getUint32(4, true);
   const pipeline = only(MSG_FILTER_PIPELINE);
   const filters = pipeline === undefined ? [] : parseFilterPipeline(pipeline.data);
@@ -492,20 +505,25 @@ function readIndex(
     });
   }
   chunks.sort((a, b) => a.start - b.start);
-  return { elementSize, shape, chunkShape, filters, chunks };
+  const index: ChunkIndex = { elementSize, shape, chunkShape, filters, chunks };
+  if (typeClass !== 9) return index;
+  const { offsetSize, lengthSize, base } = reader;
+  if (elementSize !== 4 + offsetSize + 4) throw new Unsupported("vlen element of an odd size");
+  return { ...index, heap: { offsetSize, lengthSize, base } };
 }
 
 /** Where each chunk of a chunked dataset lives in the file, read without h5wasm; null for layouts outside the supported subset. */
 export async function readChunkIndex(
   path: string,
   datasetPath: string,
+  options: { vlen?: boolean } = {},
 ): Promise<ChunkIndex | null> {
   const file = await openFile(path);
   try {
     const fileSize = (await file.stat()).size;
     const reader = new MetadataReader(file, fileSize);
     try {
-      return readIndex(reader, fileSize, datasetPath);
+      return readIndex(reader, fileSize, datasetPath, options.vlen === true);
     } catch (error) {
       if (error instanceof Unsupported || error instanceof RangeError) return null;
       throw inFile(path, error);
@@ -542,14 +560,22 @@ function checkFilters(index: ChunkIndex, filterMask: number): void {
   index.filters.forEach((filter, i) => {
     if (i < 32 && (filterMask & (1 << i)) !== 0) return;
     if ([FILTER_DEFLATE, FILTER_SHUFFLE, FILTER_FLETCHER32].includes(filter.id)) return;
-    throw new InputError(
-      `the dataset is compressed with the ${filter.name} filter (HDF5 filter ${filter.id}), which mlids cannot decode`,
-      {
-        hint:
-          're-save it with zlib compression (pandas: to_hdf(..., complib="zlib")) or without compression',
-      },
-    );
+    if (CODEC_FILTERS.has(filter.id)) return;
+    throw unreadableFilter(filter);
   });
+}
+
+/** The InputError for a filter no decoder here knows (lzo, szip, ...), naming it. */
+export function unreadableFilter(filter: { id: number; name: string }): InputError {
+  const name = FILTER_NAMES[filter.id] ?? filter.name;
+  const why = filter.id === FILTER_LZO ? " (no maintained JavaScript decoder of lzo exists)" : "";
+  return new InputError(
+    `the dataset is compressed with ${name} (HDF5 filter ${filter.id}), which mlids cannot decode${why}`,
+    {
+      hint:
+        're-save it with zlib or blosc: df.to_hdf(path, key, format="table", complib="blosc:lz4")',
+    },
+  );
 }
 
 // The functions from here to `decodeStored` also run inside decoding workers, whose source is
@@ -655,9 +681,10 @@ function stripFletcher32(data: Uint8Array): Uint8Array {
 
 /**
  * Undoes the filter pipeline (in reverse order) on a stored chunk; `inflate` decompresses to at
- * most `expected` bytes. Throws a plain Error whose message completes "the HDF5 chunk at byte N ...".
+ * most `expected` bytes, `codecs` decode the other compressors (blosc, bzip2, lzf). Throws a plain
+ * Error whose message completes "the HDF5 chunk at byte N ...".
  */
-function decodeStored(
+async function decodeStored(
   stored: Uint8Array,
   filterIds: readonly number[],
   shuffleSizes: readonly number[],
@@ -665,7 +692,8 @@ function decodeStored(
   expected: number,
   inflate: (data: Uint8Array, expected: number) => Uint8Array,
   scratch: Scratch,
-): Uint8Array {
+  codecs: ReadonlyMap<number, (data: Uint8Array, expected: number) => Promise<Uint8Array>> | null,
+): Promise<Uint8Array> {
   let data = stored;
   for (let i = filterIds.length - 1; i >= 0; i--) {
     if (i < 32 && (filterMask & (1 << i)) !== 0) continue;
@@ -673,7 +701,11 @@ function decodeStored(
     if (id === 3) data = stripFletcher32(data);
     else if (id === 1) data = inflate(data, expected);
     else if (id === 2) data = unshuffle(data, shuffleSizes[i], scratch);
-    else throw new Error(`needs HDF5 filter ${id}`);
+    else {
+      const codec = codecs?.get(id);
+      if (codec === undefined) throw new Error(`needs HDF5 filter ${id}`);
+      data = await codec(data, expected);
+    }
   }
   if (data.length !== expected) throw new Error(`decodes to ${data.length} bytes, not ${expected}`);
   return data;
@@ -729,12 +761,13 @@ function decodePlan(index: ChunkIndex, keepShuffle = false): DecodePlan {
 const mainScratch: Scratch = { bytes: new Uint8Array(0) };
 
 /** Reads chunk `chunk` of `index` from `file` and decodes it on this thread. */
-function readAndDecode(
+async function readAndDecode(
   file: Deno.FsFile,
   index: ChunkIndex,
   chunk: number,
   plan: DecodePlan = decodePlan(index),
-): Uint8Array {
+  codecs: ReadonlyMap<number, FilterDecoder> | null = null,
+): Promise<Uint8Array> {
   const location = index.chunks[chunk];
   if (location === undefined) {
     throw new RangeError(`no chunk ${chunk}: the dataset has ${index.chunks.length} chunks`);
@@ -742,7 +775,7 @@ function readAndDecode(
   checkFilters(index, location.filterMask);
   const stored = readFully(file, location.address, location.size);
   try {
-    return decodeStored(
+    return await decodeStored(
       stored,
       plan.filterIds,
       plan.shuffleSizes,
@@ -750,6 +783,7 @@ function readAndDecode(
       plan.expected,
       inflateExact,
       mainScratch,
+      codecs ?? await loadFilterCodecs(plan.filterIds),
     );
   } catch (error) {
     throw damagedChunk(location, error);
@@ -764,17 +798,13 @@ function damagedChunk(location: ChunkLocation, error: unknown): InputError {
   });
 }
 
-/** Reads and decodes one chunk (inflate via node:zlib, unshuffle) into its raw element bytes (chunkShape * elementSize, even for the last partial chunk — the caller clips); throws InputError for unsupported filters (names them). */
+/** Reads and decodes one chunk (every filter of `_codecs.ts`, inflate via node:zlib, unshuffle) into its raw element bytes (chunkShape * elementSize, even for the last partial chunk — the caller clips); throws InputError for unsupported filters (names them). */
 export function readChunk(
   file: Deno.FsFile,
   index: ChunkIndex,
   chunk: number,
 ): Promise<Uint8Array> {
-  try {
-    return Promise.resolve(readAndDecode(file, index, chunk));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return readAndDecode(file, index, chunk);
 }
 
 // Below this many deflated chunks, starting a worker (30-300 ms: it loads node:zlib) costs more
@@ -797,14 +827,14 @@ function workerSource(): string {
     inflateExact,
     `let plan;
 const scratch = { bytes: new Uint8Array(0) };
-self.onmessage = ({ data: message }) => {
+self.onmessage = async ({ data: message }) => {
   if (message.plan !== undefined) {
     plan = message.plan;
     return;
   }
   const { id, stored, filterMask } = message;
   try {
-    let bytes = decodeStored(stored, plan.filterIds, plan.shuffleSizes, filterMask, plan.expected, inflateExact, scratch);
+    let bytes = await decodeStored(stored, plan.filterIds, plan.shuffleSizes, filterMask, plan.expected, inflateExact, scratch, null);
     if (bytes.buffer === stored.buffer) bytes = bytes.slice();
     // The read buffer goes back too, for the next read: nothing chunk-sized is left as garbage here.
     self.postMessage({ id, bytes, stored }, [bytes.buffer, stored.buffer]);
@@ -925,11 +955,7 @@ class DecoderPool {
   }
 
   #decodeHere(chunk: number): Promise<Uint8Array> {
-    try {
-      return Promise.resolve(readAndDecode(this.#file, this.#index, chunk, this.#plan));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return readAndDecode(this.#file, this.#index, chunk, this.#plan);
   }
 
   close(): void {
@@ -990,7 +1016,11 @@ async function* decodeChunks(
     concurrency ?? (navigator.hardwareConcurrency ?? 1) - 1,
     MAX_THREADS,
   );
-  const deflated = index.filters.some((filter) => filter.id === FILTER_DEFLATE);
+  // Workers decode deflate (with shuffle and checksums) only: the codecs of `_codecs.ts` load
+  // wasm, which each worker would compile again.
+  const deflated = index.filters.some((filter) => filter.id === FILTER_DEFLATE) &&
+    index.filters.every((filter) => !CODEC_FILTERS.has(filter.id));
+  const codecs = await loadFilterCodecs(plan.filterIds);
   let pool: DecoderPool | null = null;
   if (deflated && threads >= 2 && chunks.length >= WORKER_MIN_CHUNKS) {
     try {
@@ -1000,7 +1030,9 @@ async function* decodeChunks(
     }
   }
   if (pool === null) {
-    for (const chunk of chunks) yield { chunk, bytes: readAndDecode(file, index, chunk, plan) };
+    for (const chunk of chunks) {
+      yield { chunk, bytes: await readAndDecode(file, index, chunk, plan, codecs) };
+    }
     return;
   }
   const turn = new TaskYield();
@@ -1046,7 +1078,7 @@ async function* decodeChunks(
       if (yielded >= chunks.length) break;
       if (next < chunks.length && done.size < ORDER_SLACK) {
         const position = next++;
-        done.set(position, readAndDecode(file, index, chunks[position], plan));
+        done.set(position, await readAndDecode(file, index, chunks[position], plan, codecs));
         if (onWorkers > 0) await turn.next();
       } else {
         await new Promise<void>((resolve) => wake = resolve);
@@ -1438,4 +1470,94 @@ export async function readRowBytes(
     file.close();
   }
   return out;
+}
+
+/** The largest global heap collection `readVlenRows` reads (HDF5 makes them 4 KiB and up). */
+const MAX_HEAP_COLLECTION = 1 << 30;
+
+/**
+ * Rows `start` to `end` of a one-dimensional vlen dataset (as `readChunkIndex(..., { vlen: true })`
+ * indexed it), one byte array per row: each row's element bytes, taken from the global heap
+ * collection its (decoded) chunk points to. `baseSize` is the bytes of one element of a row.
+ */
+export async function readVlenRows(
+  path: string,
+  index: ChunkIndex,
+  options: { start: number; end: number; baseSize: number },
+): Promise<Uint8Array[]> {
+  const heap = index.heap;
+  if (heap === undefined || index.shape.length !== 1) {
+    throw new RangeError("not a one-dimensional vlen dataset");
+  }
+  const pointers = await readRowBytes(path, index, { start: options.start, end: options.end });
+  const file = await openFile(path);
+  try {
+    const fileSize = (await file.stat()).size;
+    const reader = new MetadataReader(file, fileSize);
+    reader.offsetSize = heap.offsetSize;
+    reader.lengthSize = heap.lengthSize;
+    reader.base = heap.base;
+    const collections = new Map<number, Map<number, Uint8Array>>();
+    const view = new DataView(pointers.buffer, pointers.byteOffset, pointers.byteLength);
+    const rows: Uint8Array[] = [];
+    for (let at = 0; at + index.elementSize <= pointers.length; at += index.elementSize) {
+      const count = view.getUint32(at, true);
+      const address = reader.uint(view, at + 4, heap.offsetSize);
+      const object = view.getUint32(at + 4 + heap.offsetSize, true);
+      if (count === 0 || address === null) {
+        rows.push(new Uint8Array(0));
+        continue;
+      }
+      let objects = collections.get(address);
+      if (objects === undefined) {
+        objects = readHeapCollection(reader, address);
+        collections.set(address, objects);
+      }
+      const bytes = objects.get(object);
+      const length = count * options.baseSize;
+      if (bytes === undefined || bytes.length < length) {
+        throw new InputError(
+          `${path}: a variable-length value points to a missing or short global heap object`,
+          { hint: "the file is damaged; download or copy it again" },
+        );
+      }
+      rows.push(bytes.subarray(0, length));
+    }
+    return rows;
+  } catch (error) {
+    if (error instanceof Unsupported || error instanceof RangeError) {
+      throw new InputError(`${path}: a global heap of variable-length values is damaged`, {
+        hint: "the file is damaged; download or copy it again",
+        cause: error,
+      });
+    }
+    throw inFile(path, error);
+  } finally {
+    file.close();
+  }
+}
+
+/** The objects of the global heap collection (GCOL) at `address`, by heap object index. */
+function readHeapCollection(reader: MetadataReader, address: number): Map<number, Uint8Array> {
+  const l = reader.lengthSize;
+  const head = reader.view(address, 8 + l);
+  if (!hasSignature(new Uint8Array(head.buffer, head.byteOffset, 4), "GCOL")) {
+    throw new Unsupported("global heap signature missing");
+  }
+  const size = reader.length(head, 8);
+  if (size < 8 + l || size > MAX_HEAP_COLLECTION) throw new Unsupported("global heap size");
+  const body = reader.view(address, size);
+  const objects = new Map<number, Uint8Array>();
+  let position = 8 + l;
+  // Each object takes at least its 8 + l header bytes: the walk ends within size / (8 + l) steps.
+  while (position + 8 + l <= size) {
+    const id = body.getUint16(position, true);
+    const length = reader.length(body, position + 8);
+    if (id === 0) break; // free space: the rest of the collection
+    const start = position + 8 + l;
+    if (length > size - start) throw new Unsupported("global heap object overruns its collection");
+    objects.set(id, new Uint8Array(body.buffer, body.byteOffset + start, length));
+    position = start + Math.ceil(length / 8) * 8;
+  }
+  return objects;
 }

@@ -52,6 +52,8 @@ export interface Hdf5Member extends Hdf5Type {
 export interface Hdf5Filter {
   readonly id: number;
   readonly name: string;
+  /** The filter's client data (cd_values): e.g. blosc's codec and shuffle. */
+  readonly clientData: readonly number[];
 }
 
 /** What a dataset is: shape, type, chunking and filters. */
@@ -115,7 +117,10 @@ interface H5Module {
   get_attribute_metadata(fileId: bigint, path: string, name: string): RawMetadata;
   get_attribute_data(fileId: bigint, path: string, name: string, ptr: bigint): number;
   get_dataset_metadata(fileId: bigint, path: string): RawMetadata;
-  get_dataset_filters(fileId: bigint, path: string): { id: number; name: string }[];
+  get_dataset_filters(
+    fileId: bigint,
+    path: string,
+  ): { id: number; name: string; cd_values?: number[] }[];
   get_dataset_data(
     fileId: bigint,
     path: string,
@@ -387,6 +392,7 @@ export class Hdf5File {
       const filters = m.get_dataset_filters(this.#fileId, datasetPath).map((f) => ({
         id: f.id,
         name: f.name,
+        clientData: (f.cd_values ?? []).map(Number),
       }));
       const shape = meta.shape ? meta.shape.map(Number) : null;
       const trailing = shape ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;

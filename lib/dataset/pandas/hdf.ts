@@ -24,7 +24,15 @@ import {
   openHdf5File,
   TypeClass,
 } from "../hdf5/file.ts";
-import { type ChunkIndex, readChunkIndex, readRowBytes, scanChunkRows } from "../hdf5/chunks.ts";
+import {
+  type ChunkIndex,
+  readChunkIndex,
+  readRowBytes,
+  readVlenRows,
+  scanChunkRows,
+  unreadableFilter,
+} from "../hdf5/chunks.ts";
+import { bloscName, bloscShuffle, CODEC_FILTERS, FILTER_BLOSC } from "../hdf5/_codecs.ts";
 import {
   columnArray,
   decodeFixedString,
@@ -58,7 +66,7 @@ interface ColumnPlan extends FieldColumn {
   /** Index into the dataset's parts, or -1 for values held in memory. */
   readonly part: number;
   /** Loads the values of an in-memory column (fixed-format strings). */
-  readonly load?: () => string[];
+  readonly load?: () => Promise<string[]>;
 }
 
 /** A dataset whose rows are read by position: the table, a fixed-format block or its index. */
@@ -80,28 +88,20 @@ interface Layout {
   readonly decoder: TextDecoder;
 }
 
-/** HDF5 filters mlids (h5wasm) decodes; any other one makes the data unreadable. */
+/**
+ * HDF5 filters mlids decodes: h5wasm's own, and the compressors of `hdf5/_codecs.ts` (blosc,
+ * bzip2, lzf), which the native chunk reader decodes; any other one makes the data unreadable.
+ */
 const READABLE_FILTERS = new Map<number, string>([
   [1, "zlib"],
   [2, "shuffle"],
   [3, "fletcher32"],
   [5, "nbit"],
   [6, "scaleoffset"],
-]);
-
-/** Names of the common filters mlids cannot decode, by HDF5 filter id. */
-const KNOWN_FILTERS = new Map<number, string>([
-  [4, "szip"],
-  [305, "lzo"],
   [307, "bzip2"],
+  [32000, "lzf"],
   [32001, "blosc"],
-  [32004, "lz4"],
-  [32008, "bitshuffle"],
-  [32015, "zstd"],
-  [32026, "blosc2"],
 ]);
-
-const RESAVE_HINT = 'Re-save it with zlib: df.to_hdf(path, key, format="table", complib="zlib").';
 const DAMAGED_HINT = "Download or copy the file again.";
 const NOT_PANDAS_HINT = 'Write the DataFrame with df.to_hdf(path, key, format="table").';
 
@@ -123,9 +123,12 @@ export async function openPandasHdf(
   const file = await openHdf5File(path);
   try {
     const key = chooseKey(file, options.key);
-    const layout = readLayout(file, key);
-    if (options.chunkReader !== false) {
-      for (const part of layout.parts) part.chunks = await nativeChunks(path, part.info);
+    const layout = await readLayout(file, key);
+    for (const part of layout.parts) {
+      // h5wasm has no blosc, bzip2 or lzf: such datasets are read natively, whatever the option.
+      if (options.chunkReader === false && !needsCodecs(part.info)) continue;
+      part.chunks = await nativeChunks(path, part.info);
+      if (part.chunks === null && needsCodecs(part.info)) throw outsideSubset(file, part.info);
     }
     return new PandasHdfDataset(file, key, layout);
   } catch (error) {
@@ -135,7 +138,42 @@ export async function openPandasHdf(
 }
 
 /** Filters `hdf5_chunks.ts` decodes; h5wasm reads datasets with any other one. */
-const NATIVE_FILTERS = new Set([1, 2, 3]);
+const NATIVE_FILTERS = new Set([1, 2, 3, ...CODEC_FILTERS]);
+
+/** Whether a dataset's filters include one h5wasm lacks, so only the native reader decodes it. */
+function needsCodecs(info: Hdf5DatasetInfo): boolean {
+  return info.filters.some((filter) => CODEC_FILTERS.has(filter.id));
+}
+
+/** A compressed dataset whose layout the native reader does not follow (h5wasm lacks its codec). */
+function outsideSubset(file: Hdf5File, info: Hdf5DatasetInfo): InputError {
+  const names = info.filters.filter((f) => CODEC_FILTERS.has(f.id)).map((f) => f.name).join("+");
+  return new InputError(
+    `${file.path}: /${info.path} is compressed with ${names} in a layout mlids does not read`,
+    { hint: 'Re-save it with pandas: df.to_hdf(path, key, format="table", complib="blosc:lz4").' },
+  );
+}
+
+/** Rows [0, n) of a dataset's raw bytes: natively when h5wasm lacks its codec, else by h5wasm. */
+async function readAllRows(file: Hdf5File, info: Hdf5DatasetInfo, n: number): Promise<Uint8Array> {
+  if (!needsCodecs(info)) return file.readRows(info, 0, n);
+  const index = await nativeChunks(file.path, info);
+  if (index === null) throw outsideSubset(file, info);
+  return await readRowBytes(file.path, index, { start: 0, end: n });
+}
+
+/** Rows [0, n) of a one-dimensional vlen dataset (pickled objects), natively or by h5wasm. */
+async function readAllVlenRows(
+  file: Hdf5File,
+  info: Hdf5DatasetInfo,
+  n: number,
+): Promise<Uint8Array[]> {
+  if (!needsCodecs(info)) return file.readVlenRows(info, 0, n);
+  const index = await readChunkIndex(file.path, `/${info.path}`, { vlen: true });
+  if (index === null || index.shape[0] !== info.shape?.[0]) throw outsideSubset(file, info);
+  const baseSize = info.type.base?.size ?? 1;
+  return await readVlenRows(file.path, index, { start: 0, end: n, baseSize });
+}
 
 /** The chunk index of a dataset `hdf5_chunks.ts` can read whole, else null (h5wasm reads it). */
 async function nativeChunks(path: string, info: Hdf5DatasetInfo): Promise<ChunkIndex | null> {
@@ -224,20 +262,29 @@ function compressionOf(file: Hdf5File, key: string, datasets: readonly Hdf5Datas
   const names: string[] = [];
   for (const info of datasets) {
     for (const filter of info.filters) {
-      const readable = READABLE_FILTERS.get(filter.id);
+      let readable = READABLE_FILTERS.get(filter.id);
       if (readable === undefined) {
-        const name = KNOWN_FILTERS.get(filter.id) ?? (filter.name || "unknown");
+        const error = unreadableFilter(filter);
         throw new InputError(
-          `${file.path}: '${key}' is compressed with ${name} (HDF5 filter ${filter.id}), which mlids cannot read`,
-          { hint: RESAVE_HINT },
+          `${file.path}: '${key}' ${error.message.replace(/^the dataset /, "")}`,
+          {
+            hint: error.hint,
+          },
         );
+      }
+      if (filter.id === FILTER_BLOSC) {
+        // blosc shuffles inside its frames: "blosc:lz4+bitshuffle".
+        readable = bloscName(filter.clientData);
+        const shuffle = bloscShuffle(filter.clientData);
+        if (shuffle !== null && !names.includes(shuffle)) names.push(shuffle);
       }
       if (!names.includes(readable)) names.push(readable);
     }
   }
   if (names.length === 0) return "none";
   // Compressors first, then shuffle and checksums: "zlib+shuffle".
-  const rank = (name: string): number => (name === "shuffle" ? 1 : name === "fletcher32" ? 2 : 0);
+  const rank = (name: string): number =>
+    name === "shuffle" || name === "bitshuffle" ? 1 : name === "fletcher32" ? 2 : 0;
   return names.sort((a, b) => rank(a) - rank(b)).join("+");
 }
 
@@ -275,17 +322,17 @@ function encodingOf(file: Hdf5File, key: string): string {
   return textAttribute(file, key, "encoding") ?? "utf-8";
 }
 
-function readLayout(file: Hdf5File, key: string): Layout {
+async function readLayout(file: Hdf5File, key: string): Promise<Layout> {
   const pandasType = textAttribute(file, key, "pandas_type");
-  if (pandasType === "frame_table") return readTableLayout(file, key);
-  if (pandasType === "frame") return readFixedLayout(file, key);
+  if (pandasType === "frame_table") return await readTableLayout(file, key);
+  if (pandasType === "frame") return await readFixedLayout(file, key);
   throw new InputError(
     `${file.path}: '${key}' is a pandas ${pandasType ?? "object"}, not a DataFrame`,
     { hint: 'Save the flows as a DataFrame: df.to_hdf(path, key, format="table").' },
   );
 }
 
-function readTableLayout(file: Hdf5File, key: string): Layout {
+async function readTableLayout(file: Hdf5File, key: string): Promise<Layout> {
   const tablePath = `${key}/table`;
   if (file.kind(tablePath) !== "dataset") {
     throw new InputError(`${file.path}: '${key}' has no table dataset`, {
@@ -321,6 +368,7 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
   const blockOrder: string[] = [];
   for (const member of members) {
     if (member.name === "index") continue;
+    const categoriesOf = new Map<string, string[]>();
     const kindPickle = pickleAttribute(file, tablePath, `${member.name}_kind`);
     const names = asList(kindPickle, `attribute ${member.name}_kind of /${tablePath}`).map(pyName);
     const base = member.typeClass === TypeClass.array ? member.base : member;
@@ -332,6 +380,11 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
     }
     const meta = textAttribute(file, tablePath, `${member.name}_meta`);
     const dtypeAttr = textAttribute(file, tablePath, `${member.name}_dtype`) ?? "";
+    if (meta === "category") {
+      for (const name of names) {
+        categoriesOf.set(name, await readCategories(file, key, name, decoder));
+      }
+    }
     names.forEach((name, j) => {
       const offset = member.offset + j * base.size;
       let plan: ColumnPlan;
@@ -348,7 +401,7 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
           size: base.size,
           decode: "category",
           storage: numeric.storage,
-          categories: readCategories(file, key, name, decoder),
+          categories: categoriesOf.get(name) ?? [],
         };
       } else if (base.typeClass === TypeClass.string && !base.variable) {
         plan = { name, dtype: "object", part: 0, offset, size: base.size, decode: "string" };
@@ -397,12 +450,12 @@ function readTableLayout(file: Hdf5File, key: string): Layout {
   };
 }
 
-function readCategories(
+async function readCategories(
   file: Hdf5File,
   key: string,
   column: string,
   decoder: TextDecoder,
-): string[] {
+): Promise<string[]> {
   const path = `${key}/meta/${column}/meta/table`;
   if (file.kind(path) !== "dataset") {
     throw new InputError(
@@ -417,7 +470,7 @@ function readCategories(
   const values = info.type.members?.find((m) => m.name === "values");
   const n = info.shape?.[0] ?? 0;
   if (!values) throw unsupported(file, key, `categories of ${column} without values`);
-  const bytes = n > 0 ? file.readRows(info, 0, n) : new Uint8Array(0);
+  const bytes = n > 0 ? await readAllRows(file, info, n) : new Uint8Array(0);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     out.push(decodeValue(values, bytes, i * info.rowBytes + values.offset, decoder));
@@ -436,24 +489,24 @@ function decodeValue(type: Hdf5Type, bytes: Uint8Array, at: number, decoder: Tex
   return String(one[0]);
 }
 
-function readNames(file: Hdf5File, path: string, decoder: TextDecoder): string[] {
+async function readNames(file: Hdf5File, path: string, decoder: TextDecoder): Promise<string[]> {
   const info = file.dataset(path);
   const n = info.shape?.[0] ?? 0;
   if (n === 0) return [];
   if (info.type.typeClass === TypeClass.vlen) {
-    const value = loadPickle(file.readVlenRows(info, 0, 1)[0] ?? new Uint8Array(0), {
+    const value = loadPickle((await readAllVlenRows(file, info, 1))[0] ?? new Uint8Array(0), {
       source: `/${path} in ${file.path}`,
     });
     if (!isNdArray(value)) return asList(value, `/${path}`).map(pyName);
     return value.values.map(pyName);
   }
-  const bytes = file.readRows(info, 0, n);
+  const bytes = await readAllRows(file, info, n);
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(decodeValue(info.type, bytes, i * info.rowBytes, decoder));
   return out;
 }
 
-function readFixedLayout(file: Hdf5File, key: string): Layout {
+async function readFixedLayout(file: Hdf5File, key: string): Promise<Layout> {
   const encoding = encodingOf(file, key);
   const decoder = textDecoderFor(encoding);
   for (const name of ["axis0", "axis1"]) {
@@ -484,7 +537,7 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
   if (axis1.type.typeClass !== TypeClass.integer || axis1.type.size !== 8) {
     throw unsupported(file, key, "an index that is not int64");
   }
-  const columnNames = readNames(file, `${key}/axis0`, decoder);
+  const columnNames = await readNames(file, `${key}/axis0`, decoder);
 
   const parts: Part[] = [{ info: axis1, chunks: null }];
   const index: ColumnPlan = {
@@ -498,7 +551,7 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
   };
   const byName = new Map<string, ColumnPlan>();
   for (const block of blocks) {
-    const items = readNames(file, block.items, decoder);
+    const items = await readNames(file, block.items, decoder);
     const info = block.values;
     const flag = file.attribute(info.path, "transposed");
     const transposed = ArrayBuffer.isView(flag)
@@ -514,7 +567,7 @@ function readFixedLayout(file: Hdf5File, key: string): Layout {
           offset: 0,
           size: 0,
           decode: "string",
-          load: () => objects()[j],
+          load: async () => (await objects())[j],
         });
       });
       continue;
@@ -567,31 +620,37 @@ function lazyObjectBlock(
   rows: number,
   items: number,
   transposed: boolean,
-): () => string[][] {
-  let columns: string[][] | undefined;
-  return () => {
-    if (columns) return columns;
-    const data = file.readVlenRows(info, 0, 1)[0] ?? new Uint8Array(0);
-    const value = loadPickle(data, { source: `${info.path} in ${file.path}` });
-    if (!isNdArray(value) || value.values.length !== rows * items) {
-      throw new InputError(`${file.path}: ${info.path} does not hold ${rows} × ${items} objects`, {
-        hint: DAMAGED_HINT,
-      });
+): () => Promise<string[][]> {
+  let columns: Promise<string[][]> | undefined;
+  return () => columns ??= decodeObjectBlock(file, info, { rows, items, transposed });
+}
+
+/** The columns of a fixed-format object block (one pickled numpy object array). */
+async function decodeObjectBlock(
+  file: Hdf5File,
+  info: Hdf5DatasetInfo,
+  shape: { rows: number; items: number; transposed: boolean },
+): Promise<string[][]> {
+  const { rows, items, transposed } = shape;
+  const data = (await readAllVlenRows(file, info, 1))[0] ?? new Uint8Array(0);
+  const value = loadPickle(data, { source: `${info.path} in ${file.path}` });
+  if (!isNdArray(value) || value.values.length !== rows * items) {
+    throw new InputError(`${file.path}: ${info.path} does not hold ${rows} × ${items} objects`, {
+      hint: DAMAGED_HINT,
+    });
+  }
+  const values = value.values;
+  const out: string[][] = [];
+  for (let j = 0; j < items; j++) {
+    const column = new Array<string>(rows);
+    for (let r = 0; r < rows; r++) {
+      // Transposed blocks are rows × items; others items × rows (C order either way).
+      const cell = values[transposed ? r * items + j : j * rows + r];
+      column[r] = typeof cell === "string" ? cell : cellText(cell);
     }
-    const values = value.values;
-    const out: string[][] = [];
-    for (let j = 0; j < items; j++) {
-      const column = new Array<string>(rows);
-      for (let r = 0; r < rows; r++) {
-        // Transposed blocks are rows × items; others items × rows (C order either way).
-        const cell = values[transposed ? r * items + j : j * rows + r];
-        column[r] = typeof cell === "string" ? cell : cellText(cell);
-      }
-      out.push(column);
-    }
-    columns = out;
-    return out;
-  };
+    out.push(column);
+  }
+  return out;
 }
 
 function cellText(cell: PyValue): string {
@@ -704,7 +763,7 @@ class PandasHdfDataset implements FlowDataset {
     if (scan !== undefined) {
       await this.#scanWithRows(label, listFor, scan);
     } else if (label.part < 0) {
-      const values = (label.load as () => string[])();
+      const values = await (label.load as () => Promise<string[]>)();
       for (let r = 0; r < values.length; r++) listFor(values[r]).push(r);
     } else {
       // A window of rows at a time keeps the label bytes small beside the row lists.
@@ -844,7 +903,7 @@ class PandasHdfDataset implements FlowDataset {
     }
     for (const { plan, out } of targets) {
       if (plan.part >= 0) continue;
-      const values = (plan.load as () => string[])();
+      const values = await (plan.load as () => Promise<string[]>)();
       const strings = out as string[];
       for (let i = 0; i < n; i++) strings[sorted.positions[i]] = values[sorted.rows[i]];
     }

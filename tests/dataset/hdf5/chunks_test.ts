@@ -451,16 +451,27 @@ Deno.test("readChunks yields decoded chunks in the order asked, with and without
   }
 });
 
-Deno.test("readChunk and readChunks refuse blosc chunks, naming the filter", async () => {
-  const path = fixture("chunks_blosc.h5");
-  const index = await indexOf(path, "/data/table");
-  assert.ok(index.filters.some((f) => f.id === 32001 && f.name === "blosc"));
+Deno.test("readRowBytes decodes blosc, bzip2 and lzf chunks to the bytes of the zlib copy", async () => {
+  const dir = "compressors/table_";
+  const zlib = fixture(`${dir}zlib.h5`);
+  const want = await readRowBytes(zlib, await indexOf(zlib, "/ids_data/table"));
+  for (const stem of ["blosc_lz4", "blosc_zstd_bitshuffle", "bzip2", "lzf"]) {
+    const path = fixture(`${dir}${stem}.h5`);
+    const got = await readRowBytes(path, await indexOf(path, "/ids_data/table"));
+    assert.deepEqual(got, want, stem);
+  }
+});
+
+Deno.test("readChunk and readChunks refuse lzo chunks, naming the filter", async () => {
+  const path = fixture("compressors/table_lzo.h5");
+  const index = await indexOf(path, "/ids_data/table");
+  assert.ok(index.filters.some((f) => f.id === 305 && f.name === "lzo"));
   const file = await Deno.open(path);
   try {
     await assert.rejects(readChunk(file, index, 0), (error: unknown) => {
       assert.ok(error instanceof InputError);
-      assert.match(error.message, /blosc/);
-      assert.match(error.message, /32001/);
+      assert.match(error.message, /lzo/);
+      assert.match(error.message, /305/);
       return true;
     });
   } finally {
