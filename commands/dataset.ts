@@ -40,6 +40,7 @@ export function datasetSummary(
     uri,
     format: info.format,
     compression: info.compression,
+    ...(info.rowGroups !== undefined ? { row_groups: info.rowGroups } : {}),
     key: info.key ?? null,
     rows: info.rows,
     columns: info.columns.map((column) => ({ name: column.name, dtype: column.dtype })),
@@ -57,6 +58,8 @@ function describeFormat(dataset: FlowDataset): string {
     ? "pandas HDF5, table format"
     : info.format === "pandas-fixed"
     ? "pandas HDF5, fixed format"
+    : info.format === "parquet"
+    ? `Parquet, ${info.rowGroups ?? 0} row group${info.rowGroups === 1 ? "" : "s"}`
     : "CICFlowMeter CSV";
   const key = info.key ? `, key '${info.key}'` : "";
   return `${format}${key}, compression ${info.compression}`;

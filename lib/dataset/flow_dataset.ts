@@ -8,7 +8,7 @@
 import type { FlowFrame } from "../frame/mod.ts";
 
 /** The storage a dataset came from. */
-export type DatasetFormat = "pandas-table" | "pandas-fixed" | "csv";
+export type DatasetFormat = "pandas-table" | "pandas-fixed" | "csv" | "parquet";
 
 /** A column as the dataset declares it: name and pandas dtype. */
 export interface ColumnInfo {
@@ -24,6 +24,8 @@ export interface DatasetInfo {
   /** The pandas key (HDF5) the frame was read from. */
   readonly key?: string;
   readonly rows: number;
+  /** Parquet: the row groups the rows are stored in (each read on its own). */
+  readonly rowGroups?: number;
   /** Every column in dataset order, `label` included when there is one. */
   readonly columns: readonly ColumnInfo[];
   /** The name of the label column, or null for an unlabelled dataset. */

@@ -49,7 +49,7 @@ export interface OpenDatasetOptions {
 }
 
 /** The storage family of a local file, told from its first bytes. */
-export type StoredFormat = "hdf5" | "csv";
+export type StoredFormat = "hdf5" | "csv" | "parquet";
 
 /** From this many rows on, the first open says that it is indexing. */
 const LARGE_DATASET_ROWS = 200_000;
@@ -98,7 +98,7 @@ export async function resolveDatasetPath(
   return uri;
 }
 
-/** Tells a pandas HDF5 file (by its signature, also after a user block) from a CSV; InputError for neither. */
+/** Tells a pandas HDF5 file (by its signature, also after a user block) or a Parquet file (`PAR1`) from a CSV; InputError for none. */
 export async function detectStoredFormat(path: string): Promise<StoredFormat> {
   let file: Deno.FsFile;
   try {
@@ -131,6 +131,13 @@ export async function detectStoredFormat(path: string): Promise<StoredFormat> {
   try {
     const head = new Uint8Array(4096);
     const read = (await file.read(head)) ?? 0;
+    if (read >= 4 && String.fromCharCode(...head.subarray(0, 4)) === "PAR1") {
+      const { isParquetFile } = await import("./parquet/reader.ts");
+      if (await isParquetFile(path)) return "parquet";
+      throw new InputError(`'${path}' starts as a Parquet file but does not end as one`, {
+        hint: "The file is cut short; download or copy it again.",
+      });
+    }
     // HDF5 signatures sit at 0, 512, 1024, 2048, ... (after a user block).
     for (let offset = 0; offset + 8 <= 1 << 20; offset = offset === 0 ? 512 : offset * 2) {
       let bytes: Uint8Array;
@@ -144,9 +151,12 @@ export async function detectStoredFormat(path: string): Promise<StoredFormat> {
       if (HDF5_MAGIC.every((byte, i) => bytes[i] === byte)) return "hdf5";
     }
     if (head.subarray(0, read).includes(0)) {
-      throw new InputError(`'${path}' is neither a pandas HDF5 file nor a CICFlowMeter CSV`, {
-        hint: "Save flows with df.to_hdf(path, key) or export them from CICFlowMeter as CSV.",
-      });
+      throw new InputError(
+        `'${path}' is neither a pandas HDF5 file, a Parquet file nor a CICFlowMeter CSV`,
+        {
+          hint: "Save flows with df.to_hdf(path, key) or export them from CICFlowMeter as CSV.",
+        },
+      );
     }
     return "csv";
   } finally {
@@ -162,6 +172,10 @@ async function openReader(
   if (format === "hdf5") {
     const { openPandasHdf } = await import("./pandas/hdf.ts");
     return await openPandasHdf(path, { key: options.key });
+  }
+  if (format === "parquet") {
+    const { openParquet } = await import("./parquet/reader.ts");
+    return await openParquet(path, { onNotice: options.onNotice });
   }
   const { openFlowCsv } = await import("./csv/cicflowmeter.ts");
   return await openFlowCsv(path, { onNotice: options.onNotice });

@@ -305,7 +305,11 @@ Deno.test("dataset: bad input gets one line, exit 2, nothing cached", async (t) 
       ["a missing file", [join(work, "missing.h5")], /missing\.h5.*does not exist/],
       ["a directory", [work], /is a directory/],
       ["a truncated HDF5 file", [truncated], /truncated\.h5/],
-      ["a file that is not HDF5", [binary], /picture\.png.*neither a pandas HDF5 file nor/],
+      [
+        "a file that is not HDF5",
+        [binary],
+        /picture\.png.*neither a pandas HDF5 file, a Parquet file nor/,
+      ],
       ["HDF5 without pandas data", [join(FIXTURES, "no_pandas.h5")], /no_pandas\.h5/],
       [
         "a file with no rows",
@@ -416,6 +420,37 @@ Deno.test("dataset: a download with stderr redirected writes a start and an end 
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.equal(quiet.stderr, "");
     assert.equal(quiet.stdout, run.stdout);
+  } finally {
+    await emulator.stop();
+  }
+});
+
+Deno.test("dataset info: a Parquet file (from S3, fauxqs) shows its row groups and codec", async () => {
+  const parquet = join(FIXTURES, "parquet", "flows_zstd.parquet");
+  const emulator = await startEmulator();
+  try {
+    await emulator.s3.send(new CreateBucketCommand({ Bucket: "cse-cic-ids2018" }));
+    await emulator.s3.send(
+      new PutObjectCommand({
+        Bucket: "cse-cic-ids2018",
+        Key: "cleaned/Friday-02-03-2018.parquet",
+        Body: await Deno.readFile(parquet),
+      }),
+    );
+    for (const uri of [parquet, "s3://cse-cic-ids2018/cleaned/Friday-02-03-2018.parquet"]) {
+      const run = await mlids(["dataset", "info", uri], { AWS_ENDPOINT_URL: emulator.endpoint });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /format\s+Parquet, 3 row groups, compression zstd/);
+      assert.match(run.stdout, /rows\s+150/);
+      const json = await mlids(["dataset", "info", uri, "--output", "json"], {
+        AWS_ENDPOINT_URL: emulator.endpoint,
+      });
+      assert.equal(json.code, 0, json.stderr);
+      const summary = JSON.parse(json.stdout);
+      assert.equal(summary.format, "parquet");
+      assert.equal(summary.row_groups, 3);
+      assert.equal(summary.columns.length, 80);
+    }
   } finally {
     await emulator.stop();
   }
