@@ -13,10 +13,13 @@ import type { ColumnValues, FlowColumn, FlowFrame, NumericValues } from "../../f
 import {
   type ColumnInfo,
   type DatasetInfo,
+  type FlowBatch,
   type FlowDataset,
   type LabelIndex,
+  type ScanOptions,
   sortCategories,
 } from "../flow_dataset.ts";
+import { scanDataset } from "../_scan.ts";
 import {
   detectDialect,
   IDENTITY_COLUMNS,
@@ -232,6 +235,17 @@ function damaged(path: string, error: unknown): InputError {
   });
 }
 
+/** Rows of one row group that a read wants, and the group's decoded columns around them. */
+interface GroupPart {
+  /** Where `rows` start in the rows asked for. */
+  readonly from: number;
+  /** The wanted rows in this group, ascending. */
+  readonly rows: Uint32Array;
+  /** The first row `columns` hold. */
+  readonly start: number;
+  readonly columns: ArrayLike<unknown>[];
+}
+
 /** A Parquet file of flows, read a row group at a time. */
 class ParquetFlowDataset implements FlowDataset {
   readonly info: DatasetInfo;
@@ -341,38 +355,86 @@ class ParquetFlowDataset implements FlowDataset {
   }
 
   async readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
-    const n = rows.length;
     const sorted = sortRows(rows, this.info.rows);
+    const out = this.#frame(sorted.rows.length);
+    for await (const part of this.#groupParts(sorted.rows)) {
+      this.#collect(part, out, sorted.positions.subarray(part.from, part.from + part.rows.length));
+    }
+    return out.frame;
+  }
+
+  scan(options?: ScanOptions): AsyncIterable<FlowBatch> {
+    const sizes = this.#metadata.row_groups.map((group) => Number(group.num_rows));
+    return scanDataset({
+      rows: this.info.rows,
+      labelIndex: () => this.labelIndex(),
+      readRows: (rows) => this.readRows(rows),
+      chunkRows: Math.max(1, ...sizes),
+      stream: (wanted, batchRows) => this.#stream(wanted, batchRows),
+    }, options);
+  }
+
+  /** Batches of the `wanted` rows (ascending; null: every row), one row group decoded at a time. */
+  async *#stream(wanted: Uint32Array | null, batchRows: number): AsyncIterable<FlowBatch> {
+    const all = wanted ?? Uint32Array.from({ length: this.info.rows }, (_, i) => i);
+    for await (const part of this.#groupParts(all)) {
+      for (let b = 0; b < part.rows.length; b += batchRows) {
+        const rows = part.rows.subarray(b, b + batchRows);
+        const out = this.#frame(rows.length);
+        this.#collect({ ...part, rows }, out, null);
+        yield { frame: out.frame, rows: rows.slice() };
+      }
+    }
+  }
+
+  /**
+   * For each row group holding some of `rows` (ascending): those rows (from position `from` of
+   * `rows` on) and the decoded columns of the group's rows from the first to the last of them.
+   */
+  async *#groupParts(rows: Uint32Array): AsyncIterable<GroupPart> {
+    let k = 0;
+    for (let g = 0; g + 1 < this.#starts.length && k < rows.length; g++) {
+      const groupEnd = this.#starts[g + 1];
+      if (rows[k] >= groupEnd) continue;
+      let last = k;
+      while (last + 1 < rows.length && rows[last + 1] < groupEnd) last++;
+      const start = rows[k];
+      const columns = await this.#read(this.#plans, start, rows[last] + 1);
+      yield { from: k, rows: rows.subarray(k, last + 1), start, columns };
+      k = last + 1;
+    }
+  }
+
+  /** An empty frame of `n` rows in this dataset's columns. */
+  #frame(n: number): { frame: FlowFrame; outputs: ColumnValues[] } {
     const outputs: ColumnValues[] = this.#plans.map((plan) =>
       plan.storage !== undefined ? numericArray(plan.storage, n) : new Array<string>(n)
     );
-    const index = new BigInt64Array(n);
-    let k = 0;
-    for (let g = 0; g + 1 < this.#starts.length && k < n; g++) {
-      const groupEnd = this.#starts[g + 1];
-      if (sorted.rows[k] >= groupEnd) continue;
-      let last = k;
-      while (last + 1 < n && sorted.rows[last + 1] < groupEnd) last++;
-      // Only the rows from the first to the last wanted one of this group.
-      const start = sorted.rows[k];
-      const columns = await this.#read(this.#plans, start, sorted.rows[last] + 1);
-      for (let c = 0; c < this.#plans.length; c++) {
-        fill(this.#plans[c], columns[c], outputs[c], {
-          rows: sorted.rows.subarray(k, last + 1),
-          positions: sorted.positions.subarray(k, last + 1),
-          start,
-          path: this.#path,
-        });
-      }
-      for (let i = k; i <= last; i++) index[sorted.positions[i]] = BigInt(sorted.rows[i]);
-      k = last + 1;
-    }
     const columns: FlowColumn[] = this.#plans.map((plan, c) => ({
       name: plan.name,
       dtype: plan.dtype,
       values: outputs[c],
     }));
-    return { columns, index, length: n };
+    return { frame: { columns, index: new BigInt64Array(n), length: n }, outputs };
+  }
+
+  /** Puts a group part's rows into `out`: row i at `positions[i]`, or at i without positions. */
+  #collect(
+    part: GroupPart,
+    out: { frame: FlowFrame; outputs: ColumnValues[] },
+    positions: Uint32Array | null,
+  ): void {
+    const at = positions ?? Uint32Array.from({ length: part.rows.length }, (_, i) => i);
+    for (let c = 0; c < this.#plans.length; c++) {
+      fill(this.#plans[c], part.columns[c], out.outputs[c], {
+        rows: part.rows,
+        positions: at,
+        start: part.start,
+        path: this.#path,
+      });
+    }
+    const index = out.frame.index as BigInt64Array;
+    for (let i = 0; i < part.rows.length; i++) index[at[i]] = BigInt(part.rows[i]);
   }
 
   close(): void {

@@ -146,3 +146,28 @@ Deno.test("detectStoredFormat: a Parquet file cut short is refused in one line",
     await Deno.remove(join(path, ".."), { recursive: true });
   }
 });
+
+Deno.test("openParquet: scan gives every row in dataset order, batch by batch, and a category's rows", async () => {
+  const expected = loadExpected(EXPECTED);
+  const dataset = await openParquet(DIR + "flows_brotli.parquet");
+  try {
+    const seen: number[] = [];
+    for await (const batch of dataset.scan({ batchRows: 40 })) {
+      assert.ok(batch.rows.length <= 40);
+      assertRowsMatch(batch.frame, expected, batch.rows);
+      seen.push(...batch.rows);
+    }
+    assert.deepEqual(seen, Array.from({ length: 150 }, (_, i) => i));
+    const labels = await dataset.labelIndex();
+    const bot = labels?.categories.find((category) => category.name === "Bot");
+    assert.ok(bot && bot.rows.length > 0);
+    const rows: number[] = [];
+    for await (const batch of dataset.scan({ categories: ["Bot"], batchRows: 3 })) {
+      assertRowsMatch(batch.frame, expected, batch.rows);
+      rows.push(...batch.rows);
+    }
+    assert.deepEqual(rows, [...bot.rows]);
+  } finally {
+    dataset.close();
+  }
+});
