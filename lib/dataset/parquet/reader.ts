@@ -118,6 +118,7 @@ function dtypeOf(element: SchemaElement): { dtype: string; storage?: NumericStor
       } else if (logical !== undefined || converted !== undefined) {
         return null; // DATE, DECIMAL, TIME...
       }
+      if (bits !== 8 && bits !== 16 && bits !== 32) return null;
       const storage = `${signed ? "int" : "uint"}${bits}` as NumericStorage;
       return { dtype: storage, storage };
     }
