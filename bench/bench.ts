@@ -2,7 +2,9 @@
  * `deno task bench`: mlids' speed and memory beside the original Python clients', measured in one
  * run on this machine (absolute figures drift between machines; the ratios are what we track).
  *
- *   deno task bench [--only dataset,predict,consume] [--rows 1620000] [--flows 100000] [--messages 5000]
+ *   deno task bench [--only dataset,formats,predict,consume] [--rows 1620000] [--flows 100000] [--messages 5000]
+ *
+ * `--only` runs those sections alone; `formats` compares the compressors and Parquet (issue 11).
  *
  * Needs Debian's python3-pandas, python3-tables, python3-requests and python3-boto3 for the
  * baselines in ../shared/bench, and talks to loopback only.
@@ -122,20 +124,28 @@ async function checkPython(): Promise<void> {
   }
 }
 
-async function ensureDataset(count: number): Promise<string> {
+async function ensureDataset(count: number, complib = "zlib"): Promise<string> {
   const dir = join(ROOT, "bench", "data");
   await Deno.mkdir(dir, { recursive: true });
-  const file = join(dir, `ids-${count}.h5`);
+  const suffix = complib === "zlib" ? "" : `-${complib.replace(":", "-")}`;
+  const file = join(dir, `ids-${count}${suffix}.h5`);
   try {
     await Deno.stat(file);
     return file;
   } catch {
     // Not made yet.
   }
-  log(`writing a ${count}-row dataset with make_dataset.py (about ${Math.ceil(count / 80000)} s)`);
+  log(
+    `writing a ${count}-row ${complib} dataset with make_dataset.py (about ${
+      Math.ceil(count / 80000)
+    } s)`,
+  );
   const temp = `${file}.part`;
   const out = await new Deno.Command(PYTHON, {
-    args: [join(SHARED_BENCH, "make_dataset.py"), "--rows", String(count), "--out", temp],
+    args: [
+      join(SHARED_BENCH, "make_dataset.py"),
+      ...["--rows", String(count), "--complib", complib, "--out", temp],
+    ],
     stdout: "inherit",
     stderr: "inherit",
   }).output();
@@ -215,6 +225,124 @@ async function benchDataset(file: string): Promise<void> {
   } finally {
     await Deno.remove(cache, { recursive: true });
   }
+}
+
+/** A copy of `file` made once by `make` into bench/data under `name` (skipped when it exists). */
+async function derived(
+  name: string,
+  make: (temp: string) => Promise<void>,
+): Promise<string> {
+  const file = join(ROOT, "bench", "data", name);
+  try {
+    await Deno.stat(file);
+    return file;
+  } catch {
+    // Not made yet.
+  }
+  const temp = `${file}.part`;
+  await make(temp);
+  await Deno.rename(temp, file);
+  return file;
+}
+
+/** The same flows as `h5` as a CSV (pandas to_csv) and as Parquet (snappy, our writer). */
+async function formatCopies(h5: string, count: number): Promise<{ csv: string; parquet: string }> {
+  const csv = await derived(`ids-${count}.csv`, async (temp) => {
+    log(`writing the ${count}-row dataset as CSV with pandas`);
+    const script = `import pandas as pd; pd.read_hdf(${JSON.stringify(h5)}).to_csv(${
+      JSON.stringify(temp)
+    }, index=False)`;
+    const out = await new Deno.Command(PYTHON, { args: ["-c", script] }).output();
+    if (out.code !== 0) throw new Error("pandas to_csv failed");
+  });
+  const parquet = await derived(`ids-${count}-snappy.parquet`, async (temp) => {
+    log(`writing the ${count}-row dataset as Parquet (snappy) with hyparquet-writer`);
+    const { writeFlowsParquet } = await import("../dev/make_parquet_fixtures.ts");
+    await writeFlowsParquet(h5, temp);
+  });
+  return { csv, parquet };
+}
+
+/** Cold open (no index cache) and a warm category sample of `file`, each beside pandas. */
+async function benchFormat(
+  label: string,
+  file: string,
+  baseline: { script: string; what: string; file?: string },
+): Promise<number> {
+  const baseFile = baseline.file ?? file;
+  const cache = await Deno.makeTempDir({ prefix: "mlids-bench-cache-" });
+  const env = { XDG_CACHE_HOME: cache, NO_COLOR: "1" };
+  try {
+    const pandas = await measure([PYTHON, baseline.script, "load", baseFile]);
+    if (pandas.code !== 0) throw new Error(`${baseline.what} failed: ${pandas.stderr}`);
+    const first = await measure(mlids(["dataset", "info", file, "--output", "json"]), { env });
+    if (first.code !== 0) throw new Error(`dataset info ${file} failed: ${first.stderr}`);
+    const sample = await measure(
+      mlids([
+        "dataset",
+        "sample",
+        file,
+        ...["--category", "DoS attacks-Hulk", "--count", "1000", "--seed", "1"],
+      ]),
+      { env, keepStdout: true },
+    );
+    if (sample.code !== 0) throw new Error(`dataset sample ${file} failed: ${sample.stderr}`);
+    const pandasSample = await measure([
+      PYTHON,
+      baseline.script,
+      ...["sample", baseFile, "DoS attacks-Hulk", "1000"],
+    ]);
+    const sent = JSON.parse(sample.stdout).data.length;
+    record({
+      section: "formats",
+      what: `${label}: cold open (no index cache), beside ${baseline.what}`,
+      ours: fmt(first.seconds, "s"),
+      baseline: fmt(pandas.seconds, "s"),
+      ratio: `${(first.seconds / pandas.seconds).toFixed(3)}x`,
+      target: "<= 0.5x",
+      met: first.seconds <= 0.5 * pandas.seconds,
+    });
+    record({
+      section: "formats",
+      what: `${label}: sample 1000 'DoS attacks-Hulk' (warm index, ${sent} flows)`,
+      ours: fmt(sample.seconds, "s"),
+      baseline: fmt(pandasSample.seconds, "s"),
+      ratio: `${(sample.seconds / pandasSample.seconds).toFixed(3)}x`,
+      target: "< 0.5x",
+      met: sample.seconds < 0.5 * pandasSample.seconds && sent === 1000,
+    });
+    return first.seconds;
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+}
+
+/** The compressors and Parquet: cold open and a category sample of each copy of the rows. */
+async function benchFormats(count: number): Promise<void> {
+  await measure(mlids(["--version"])); // warm Deno's module cache
+  const hdf = { script: join(SHARED_BENCH, "pandas_baseline.py"), what: "pandas read_hdf" };
+  const cold = new Map<string, number>();
+  for (const complib of ["zlib", "blosc:lz4", "blosc:zstd"]) {
+    const file = await ensureDataset(count, complib);
+    cold.set(complib, await benchFormat(`HDF5 ${complib}`, file, hdf));
+  }
+  const zlib = cold.get("zlib") as number;
+  const lz4 = cold.get("blosc:lz4") as number;
+  record({
+    section: "formats",
+    what: "HDF5 blosc:lz4 cold open beside zlib's",
+    ours: fmt(lz4, "s"),
+    baseline: `${fmt(zlib, "s")} (zlib)`,
+    ratio: `${(lz4 / zlib).toFixed(3)}x`,
+    target: "<= 1x",
+    met: lz4 <= zlib,
+  });
+  const { csv, parquet } = await formatCopies(await ensureDataset(count), count);
+  await benchFormat("Parquet snappy", parquet, {
+    script: join(ROOT, "bench", "pandas_csv_baseline.py"),
+    what: "pandas read_csv of the same rows",
+    file: csv,
+  });
 }
 
 /** Sends flows with the real CLI (its own process, as the baseline) and reads its timing line. */
@@ -449,11 +577,12 @@ function printTable(): void {
 }
 
 if (import.meta.main) {
-  const only = flag("only", "dataset,predict,consume").split(",");
+  const only = flag("only", "dataset,formats,predict,consume").split(",");
   const count = Number(flag("rows", "1620000"));
   await checkPython();
   const file = await ensureDataset(count);
   if (only.includes("dataset")) await benchDataset(file);
+  if (only.includes("formats")) await benchFormats(count);
   if (only.includes("predict")) await benchPredict(file, Number(flag("flows", "100000")));
   if (only.includes("consume")) await benchConsume(file, Number(flag("messages", "5000")));
   printTable();

@@ -66,7 +66,7 @@ export interface ExpectedFrame {
 }
 
 /** The Parquet schema element of a column of pandas dtype `dtype`. */
-function schemaElement(name: string, dtype: string): SchemaElement {
+export function schemaElement(name: string, dtype: string): SchemaElement {
   const integer = /^(u?)int(8|16|32|64)$/.exec(dtype);
   if (integer) {
     const bits = Number(integer[2]);
@@ -117,6 +117,66 @@ export function flowsParquet(
     rowGroupSize: options.rowGroupSize ?? 64,
   });
   return new Uint8Array(buffer);
+}
+
+/**
+ * Writes every flow of the dataset at `source` (any format mlids reads) to `target` as Parquet
+ * (snappy, row groups of `rowGroupSize`): the benchmark's Parquet copy of its HDF5 file. Columns
+ * are gathered whole in typed arrays, so memory is about the size of the uncompressed data.
+ */
+export async function writeFlowsParquet(
+  source: string,
+  target: string,
+  options: { rowGroupSize?: number } = {},
+): Promise<void> {
+  const { openDataset } = await import("../lib/dataset/mod.ts");
+  const dataset = await openDataset(source, { cacheDir: await Deno.makeTempDir() });
+  try {
+    const { columns, rows } = dataset.info;
+    const data = columns.map(() => [] as ArrayLike<unknown>[]);
+    for await (const batch of dataset.scan({ batchRows: 65536 })) {
+      batch.frame.columns.forEach((column, c) => data[c].push(column.values));
+    }
+    const joined = columns.map((column, c) => {
+      const parts = data[c];
+      const first = parts[0];
+      if (ArrayBuffer.isView(first)) {
+        const Typed = first.constructor as new (
+          n: number,
+        ) => { set(a: ArrayLike<unknown>, at: number): void };
+        const out = new Typed(rows);
+        let at = 0;
+        for (const part of parts) {
+          out.set(part, at);
+          at += part.length;
+        }
+        // The writer's INT32 and INT64 take signed values: unsigned ones are reinterpreted.
+        if (out instanceof Uint32Array) return new Int32Array(out.buffer);
+        if (out instanceof Uint16Array || out instanceof Uint8Array) return Int32Array.from(out);
+        if (out instanceof BigUint64Array) return new BigInt64Array(out.buffer);
+        return out;
+      }
+      return parts.flatMap((part) => Array.from(part));
+    });
+    const schema: SchemaElement[] = [
+      { name: "schema", num_children: columns.length },
+      ...columns.map((column) => schemaElement(column.name, column.dtype)),
+    ];
+    const buffer = parquetWriteBuffer({
+      columnData: columns.map((column, c) => ({
+        name: column.name,
+        data: joined[c],
+      })) as Parameters<
+        typeof parquetWriteBuffer
+      >[0]["columnData"],
+      schema,
+      codec: "SNAPPY",
+      rowGroupSize: options.rowGroupSize ?? 100_000,
+    });
+    await Deno.writeFile(target, new Uint8Array(buffer));
+  } finally {
+    dataset.close();
+  }
 }
 
 /** What `pd.read_hdf` returns for the first `rows` rows of an HDF5 file, as an ExpectedFrame. */
