@@ -8,6 +8,7 @@
 
 import { inflateSync } from "node:zlib";
 import { InputError } from "../../errors.ts";
+import { readSyncAt } from "../_read_at.ts";
 import { CODEC_FILTERS, FILTER_LZO, type FilterDecoder, loadFilterCodecs } from "./_codecs.ts";
 
 /** One filter of a dataset's filter pipeline, in pipeline (write) order. */
@@ -176,14 +177,7 @@ function readFully(
   length: number,
   into: ArrayBuffer = new ArrayBuffer(length),
 ): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(into, 0, length);
-  file.seekSync(position, Deno.SeekMode.Start);
-  let filled = 0;
-  while (filled < length) {
-    const read = file.readSync(bytes.subarray(filled));
-    if (read === null || read === 0) break;
-    filled += read;
-  }
+  const { bytes, filled } = readSyncAt(file, position, length, into);
   if (filled < length) {
     throw new InputError(`the HDF5 file ends ${length - filled} bytes early at byte ${position}`, {
       hint: "the file is truncated; download or copy it again",

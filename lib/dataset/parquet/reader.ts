@@ -20,6 +20,7 @@ import {
   sortCategories,
 } from "../flow_dataset.ts";
 import { scanDataset } from "../_scan.ts";
+import { readSyncAt } from "../_read_at.ts";
 import {
   detectDialect,
   IDENTITY_COLUMNS,
@@ -69,14 +70,7 @@ export async function isParquetFile(path: string): Promise<boolean> {
 
 /** `length` bytes at `position`, read synchronously so concurrent slices cannot interleave seeks. */
 function readAt(file: Deno.FsFile, position: number, length: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(length);
-  file.seekSync(position, Deno.SeekMode.Start);
-  let filled = 0;
-  while (filled < length) {
-    const read = file.readSync(bytes.subarray(filled));
-    if (read === null || read === 0) break;
-    filled += read;
-  }
+  const { bytes, filled } = readSyncAt(file, position, length);
   if (filled < length) throw new RangeError(`the file ends before byte ${position + length}`);
   return bytes;
 }
