@@ -137,7 +137,7 @@ export async function writeFlowsParquet(
     for await (const batch of dataset.scan({ batchRows: 65536 })) {
       batch.frame.columns.forEach((column, c) => data[c].push(column.values));
     }
-    const joined = columns.map((column, c) => {
+    const joined = columns.map((_column, c) => {
       const parts = data[c];
       const first = parts[0];
       if (ArrayBuffer.isView(first)) {
