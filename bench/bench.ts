@@ -2,9 +2,10 @@
  * `deno task bench`: mlids' speed and memory beside the original Python clients', measured in one
  * run on this machine (absolute figures drift between machines; the ratios are what we track).
  *
- *   deno task bench [--only dataset,formats,predict,consume] [--rows 1620000] [--flows 100000] [--messages 5000]
+ *   deno task bench [--only dataset,formats,predict,consume,replay] [--rows 1620000] [--flows 100000] [--messages 5000]
  *
- * `--only` runs those sections alone; `formats` compares the compressors and Parquet (issue 11).
+ * `--only` runs those sections alone; `formats` compares the compressors and Parquet (issue 11); `replay` the
+ * replay sender and the per-flow senders (issue 13).
  *
  * Needs Debian's python3-pandas, python3-tables, python3-requests and python3-boto3 for the
  * baselines in ../shared/bench, and talks to loopback only.
@@ -17,6 +18,8 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { mlidsArgs, mlidsEnv } from "../dev/run_mlids.ts";
 import { createIdsTopology, queueCounts, startEmulator } from "../dev/emulator.ts";
 import { startStandinApi } from "../dev/standin_api.ts";
+import { startPythonStandin } from "../dev/python_standin.ts";
+import type { ReplaySummary } from "../lib/replay/mod.ts";
 import { type PredictionNotice, publishPredictions } from "../dev/publish_notifications.ts";
 import { openDataset, selectFlows } from "../lib/dataset/mod.ts";
 import { cellAt } from "../lib/frame/mod.ts";
@@ -564,6 +567,121 @@ async function benchConsume(file: string, messages: number): Promise<void> {
   }
 }
 
+/** Runs `mlids replay` (its own process) with `flags` and returns its JSON summary. */
+async function replayCli(
+  apiUrl: string,
+  file: string,
+  flags: string[],
+): Promise<ReplaySummary> {
+  const run = await measure(
+    mlids(["replay", "--api-url", apiUrl, "--dataset-uri", file, "--output", "json", ...flags]),
+    { env: { NO_COLOR: "1" }, keepStdout: true },
+  );
+  if (run.code !== 0) throw new Error(`mlids replay failed: ${run.stderr.slice(-800)}`);
+  return JSON.parse(run.stdout) as ReplaySummary;
+}
+
+/** The original client's per-flow loop (`--per-flow`, a new connection per request), flows/s. */
+async function perFlowBaseline(apiUrl: string, file: string, flows: number): Promise<number> {
+  const base = await python([
+    join(SHARED_BENCH, "python_client_baseline.py"),
+    apiUrl,
+    file,
+    String(flows),
+    "--per-flow",
+  ]);
+  return base.flows_per_s;
+}
+
+/**
+ * Replay: the schedule held at 2000 flows/s for 20 s against the fast stand-in (what the stand-in
+ * received, over how long, the send lag), beside `predict --delay 0`; then the per-flow senders
+ * (`predict --delay 0`, `replay --rate`) against a plain Python http.server (which stalls
+ * kept-alive connections) and the fast stand-in, beside the original client's per-flow loop.
+ */
+async function benchReplay(file: string): Promise<void> {
+  const fast = await startStandinApi({ recordBodies: false });
+  const slow = await startPythonStandin();
+  try {
+    log("replay --rate 2000 --duration 20 against the fast stand-in");
+    const before = fast.requests.length;
+    const held = await replayCli(fast.url, file, ["--rate", "2000", "--duration", "20"]);
+    const received = fast.requests.slice(before);
+    const spanS = received.length > 1
+      ? (received[received.length - 1].receivedAt - received[0].receivedAt) / 1000
+      : 0;
+    const lag = held.send_lag_ms;
+    record({
+      section: "replay",
+      what: "--rate 2000 --duration 20, fast stand-in: flows it received, over how long",
+      ours: `${received.length} flows over ${spanS.toFixed(2)} s (${held.dropped} dropped)`,
+      baseline: "40000 over 20 s",
+      ratio: `${(received.length / 40000).toFixed(4)}x`,
+      target: "40,000 +-2 %, 20 s +-1 s",
+      met: Math.abs(received.length - 40000) <= 800 && Math.abs(spanS - 20) <= 1,
+    });
+    record({
+      section: "replay",
+      what: "--rate 2000: send lag p99 (p50, max); latency from schedule p50/p99",
+      ours:
+        `${lag.p99} ms (${lag.p50}, ${lag.max}); ${held.latency_ms.p50}/${held.latency_ms.p99} ms`,
+      baseline: "-",
+      ratio: "-",
+      target: "p99 < 20 ms",
+      met: lag.p99 !== null && lag.p99 < 20,
+    });
+    // The per-flow senders beside the original client's loop, median of RUNS interleaved runs.
+    for (const [name, url] of [["Python http.server", slow.url], ["fast stand-in", fast.url]]) {
+      const base: number[] = [];
+      const predict: number[] = [];
+      const replay: number[] = [];
+      for (let round = 0; round < RUNS; round++) {
+        log(`per-flow against the ${name}, round ${round + 1} of ${RUNS}`);
+        base.push(await perFlowBaseline(url, file, 1000));
+        const run = await predictCli(url, file, ["--count", "1000", "--delay", "0"]);
+        predict.push(run.flows / run.seconds);
+        const rate = name === "fast stand-in" ? 4000 : 2000;
+        const replayed = await replayCli(url, file, ["--rate", String(rate), "--duration", "5"]);
+        replay.push(replayed.achieved_rate);
+      }
+      const baseRate = median(base);
+      const target = name === "fast stand-in" ? 8 : 1;
+      for (
+        const [what, rates] of [["predict --delay 0", predict], [
+          "replay --rate (achieved)",
+          replay,
+        ]] as const
+      ) {
+        const rate = median(rates);
+        record({
+          section: "replay",
+          what: `${what} vs the original per-flow loop, ${name} (median of ${RUNS})`,
+          ours: `${rate.toFixed(0)} flows/s`,
+          baseline: `${baseRate.toFixed(0)} flows/s`,
+          ratio: `${(rate / baseRate).toFixed(2)}x`,
+          target: `>= ${target}x`,
+          met: rate >= target * baseRate,
+        });
+      }
+    }
+    record({
+      section: "replay",
+      what: "for reference: --rate 2000 achieved, and predict --delay 0 on the fast stand-in",
+      ours: `${held.achieved_rate} flows/s`,
+      baseline: rows.findLast((row) =>
+        row.what.startsWith("predict --delay 0") && row.what.includes("fast")
+      )
+        ?.ours ?? "-",
+      ratio: "-",
+      target: "-",
+      met: null,
+    });
+  } finally {
+    await slow.close();
+    await fast.close();
+  }
+}
+
 function printTable(): void {
   const header = ["section", "what", "mlids", "baseline", "ratio", "target", "met"];
   const body = rows.map((r) => [
@@ -583,7 +701,7 @@ function printTable(): void {
 }
 
 if (import.meta.main) {
-  const only = flag("only", "dataset,formats,predict,consume").split(",");
+  const only = flag("only", "dataset,formats,predict,consume,replay").split(",");
   const count = Number(flag("rows", "1620000"));
   await checkPython();
   const file = await ensureDataset(count);
@@ -591,5 +709,6 @@ if (import.meta.main) {
   if (only.includes("formats")) await benchFormats(count);
   if (only.includes("predict")) await benchPredict(file, Number(flag("flows", "100000")));
   if (only.includes("consume")) await benchConsume(file, Number(flag("messages", "5000")));
+  if (only.includes("replay")) await benchReplay(file);
   printTable();
 }

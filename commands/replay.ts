@@ -280,7 +280,9 @@ export async function runReplay(flags: ReplayFlags, io: ReplayIo): Promise<Repla
     const featureColumns = info.columns.map((column) => column.name).filter((name) =>
       !hidden.has(name)
     );
-    const labels = info.labelColumn === null ? null : await dataset.labelIndex();
+    // The label index (a scan of the labels on a first open) only when categories are asked for.
+    const byCategory = flags.category !== undefined || flags.perCategory !== undefined;
+    const labels = info.labelColumn === null || !byCategory ? null : await dataset.labelIndex();
     const selection = selectRunFlows({ rows: info.rows, labels }, {
       categories: flags.category,
       perCategory: flags.perCategory,

@@ -12,9 +12,12 @@
  * TCP_NODELAY (gunicorn, Deno, most frameworks) keep-alive is 2x to 5x faster than new connections.
  * We cannot see the server's socket options, so we measure: while answers on reused connections
  * are quick (median under {@linkcode STALL_FLOOR_MS}) nothing else happens; when they are slow, the
- * next requests alternate between a reused and a fresh connection, and if fresh connections answer
- * in at most half the time, every later request of the run goes on a fresh connection. A slow
- * model is slow on both and keeps its kept-alive connection.
+ * next requests alternate between a reused and a fresh connection, and if nearly every fresh
+ * answer (8 of 10) came in half the reused ones' median or less, every later request of the run
+ * goes on a fresh connection. A slow model
+ * is slow on both and keeps its kept-alive connection; an overloaded server, slow and noisy on both,
+ * does not pass the test by chance often, and each probe that finds nothing doubles the wait before
+ * the next.
  * @module
  */
 
@@ -36,14 +39,22 @@ export interface ConnectionSwitch {
 }
 
 /** Answers compared per connection mode before deciding. */
-export const PROBE_ANSWERS = 5;
+export const PROBE_ANSWERS = 10;
+/**
+ * Fresh answers of a probe that must take half the reused ones' median or less. Two may be slow
+ * for reasons of their own; an overloaded server, noisy on both, passes this about once in 10,000
+ * probes (8 of 10 answers in the quickest fifth).
+ */
+export const QUICK_FRESH_ANSWERS = 8;
 /**
  * Below this median answer time on reused connections there is no stall to find: the shortest
  * delayed ACK is 40 ms (Linux), and a probe costs a few new connections.
  */
 export const STALL_FLOOR_MS = 25;
-/** Requests on reused connections before probing again, after a probe found no stall. */
-export const PROBE_HOLD_OFF = 200;
+/** Requests on reused connections before probing again, after a first probe found no stall. */
+export const PROBE_HOLD_OFF = 50;
+/** The longest hold-off: it doubles after each probe that found no stall. */
+const MAX_HOLD_OFF = 100_000;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -59,6 +70,7 @@ export class ConnectionChooser {
   /** Latest answer times on reused connections while watching. */
   #watch: number[] = [];
   #holdOff = 0;
+  #nextHoldOff = PROBE_HOLD_OFF;
   /** Set while a probe alternates the two modes. */
   #probe: { reuse: number[]; fresh: number[]; nextFresh: boolean } | null = null;
 
@@ -93,14 +105,21 @@ export class ConnectionChooser {
     if (probe !== null) {
       probe[mode].push(ms);
       if (probe.reuse.length < PROBE_ANSWERS || probe.fresh.length < PROBE_ANSWERS) return;
-      const reuseMs = median(probe.reuse);
-      const freshMs = median(probe.fresh);
       this.#probe = null;
-      if (reuseMs >= STALL_FLOOR_MS && freshMs * 2 <= reuseMs) {
+      const reuseMs = median(probe.reuse);
+      // A busy machine slows the odd answer either way: nearly every fresh answer must be quick.
+      const quickFresh = probe.fresh.filter((ms) => ms * 2 <= reuseMs).length;
+      if (reuseMs >= STALL_FLOOR_MS && quickFresh >= QUICK_FRESH_ANSWERS) {
         this.#switched = true;
-        this.#onSwitch?.({ mode: "fresh", reuseMs, freshMs, afterRequests: this.#chosen });
+        this.#onSwitch?.({
+          mode: "fresh",
+          reuseMs,
+          freshMs: median(probe.fresh),
+          afterRequests: this.#chosen,
+        });
       } else {
-        this.#holdOff = PROBE_HOLD_OFF;
+        this.#holdOff = this.#nextHoldOff;
+        this.#nextHoldOff = Math.min(MAX_HOLD_OFF, this.#nextHoldOff * 2);
       }
       return;
     }

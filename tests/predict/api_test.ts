@@ -64,13 +64,14 @@ Deno.test({
   async fn() {
     const server = await startPythonStandin();
     try {
-      const switches = await sendSequentially(server.url, 40);
+      // A probe that a busy machine spoils is tried again 50 requests later.
+      const switches = await sendSequentially(server.url, 150);
       assert.equal(switches.length, 1, "one switch to fresh connections");
       const { afterRequests, reuseMs, freshMs } = switches[0];
-      assert.ok(afterRequests <= 30, `switched after ${afterRequests} requests`);
+      assert.ok(afterRequests <= 130, `switched after ${afterRequests} requests`);
       assert.ok(freshMs * 2 <= reuseMs);
       const { request_connections: used } = await server.stats();
-      assert.equal(used.length, 40);
+      assert.equal(used.length, 150);
       const later = used.slice(afterRequests);
       // Each request after the switch had a connection no other request used.
       assert.equal(new Set(later).size, later.length);

@@ -73,3 +73,18 @@ Deno.test("ConnectionChooser: fixed policies are kept whatever the answer times"
   const fresh = new ConnectionChooser("fresh");
   assert.ok(drive(fresh, 50, () => 0.1).every((mode) => mode === "fresh"));
 });
+
+Deno.test("ConnectionChooser: an overloaded server, slow and noisy on both, is not taken for a stall, and probes grow rare", () => {
+  const switches: ConnectionSwitch[] = [];
+  const chooser = new ConnectionChooser("auto", (change) => switches.push(change));
+  // Answers between 20 and 300 ms whatever the connection (a seeded generator, so it repeats).
+  let state = 7;
+  const random = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+  const modes = drive(chooser, 40_000, (mode) => (mode === "fresh" ? 20 : 25) + random() * 280);
+  assert.equal(switches.length, 0);
+  const probes = modes.filter((mode) => mode === "fresh").length / PROBE_ANSWERS;
+  assert.ok(probes <= 10, `${probes} probes`);
+});

@@ -148,15 +148,15 @@ Deno.test({
   async fn() {
     const server = await startPythonStandin();
     try {
-      const frame = syntheticFlows(120);
+      const frame = syntheticFlows(200);
       const switches: ConnectionSwitch[] = [];
       const stats = await send(frame, ratePlan(frame.length, 100), server.url, {
         onSwitch: (s) => switches.push(s),
       });
-      assert.equal(stats.answered, 120);
+      assert.equal(stats.answered, 200);
       assert.equal(switches.length, 1);
       const { request_connections: used } = await server.stats();
-      assert.equal(used.length, 120);
+      assert.equal(used.length, 200);
       const later = used.slice(switches[0].afterRequests + 8);
       assert.equal(
         new Set(later).size,
