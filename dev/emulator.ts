@@ -65,6 +65,23 @@ export async function startEmulator(
   };
 }
 
+/** How a client reaches `queueUrl` on the emulator: its endpoint, region and test keys. */
+export function emulatorQueue(emulator: Emulator, queueUrl: string): {
+  queueUrl: string;
+  endpointUrl: string;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+} {
+  return {
+    queueUrl,
+    endpointUrl: emulator.endpoint,
+    region: emulator.region,
+    accessKey: TEST_CREDENTIALS.accessKeyId,
+    secretKey: TEST_CREDENTIALS.secretAccessKey,
+  };
+}
+
 /** Runs `body` with an emulator started for it, and stops the emulator afterwards, whatever happens. */
 export async function withEmulator(body: (emulator: Emulator) => Promise<void>): Promise<void> {
   const emulator = await startEmulator();

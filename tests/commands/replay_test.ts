@@ -5,7 +5,7 @@ import { type ReplayFlags, type ReplayIo, runReplay } from "../../commands/repla
 import { openDataset } from "../../lib/dataset/mod.ts";
 import { exportFlows, type FlowFrame } from "../../lib/frame/mod.ts";
 import type { ReplaySummary } from "../../lib/replay/mod.ts";
-import { createIdsTopology, queueCounts, withEmulator } from "../../dev/emulator.ts";
+import { createIdsTopology, emulatorQueue, queueCounts, withEmulator } from "../../dev/emulator.ts";
 import { startStandinApi } from "../../dev/standin_api.ts";
 import { REPO_ROOT } from "../../dev/run_mlids.ts";
 
@@ -185,11 +185,7 @@ Deno.test("replay --queue-url: every attack's alert matched with its time to ale
           datasetUri: DEMO,
           rate: "100",
           count: 120,
-          queueUrl: topology.queueUrl,
-          endpointUrl: emulator.endpoint,
-          region: emulator.region,
-          accessKey: "test",
-          secretKey: "test",
+          ...emulatorQueue(emulator, topology.queueUrl),
           deleteMessages: true,
           alertTimeout: "15",
           output: "table",

@@ -4,7 +4,7 @@ import { RemoteError } from "../../lib/errors.ts";
 import { AlertMatcher } from "../../lib/replay/alerts.ts";
 import { watchAlerts } from "../../lib/replay/alert_queue.ts";
 import { fingerprintLayout } from "../../lib/replay/fingerprint.ts";
-import { createIdsTopology, queueCounts, withEmulator } from "../../dev/emulator.ts";
+import { createIdsTopology, emulatorQueue, queueCounts, withEmulator } from "../../dev/emulator.ts";
 import { SYNTHETIC_FEATURES, syntheticFlows } from "../support/synthetic_flows.ts";
 
 function matcher(): AlertMatcher {
@@ -17,13 +17,7 @@ function matcher(): AlertMatcher {
 Deno.test("watchAlerts: a queue that does not exist fails before anything is sent", async () => {
   await withEmulator(async (emulator) => {
     const watch = await watchAlerts(matcher(), {
-      connection: {
-        queueUrl: `${emulator.endpoint}/000000000000/no-such-queue`,
-        endpointUrl: emulator.endpoint,
-        region: emulator.region,
-        accessKey: "test",
-        secretKey: "test",
-      },
+      connection: emulatorQueue(emulator, `${emulator.endpoint}/000000000000/no-such-queue`),
     });
     await assert.rejects(() => watch.ready, (error: unknown) => error instanceof RemoteError);
     await assert.rejects(() => watch.stop(), RemoteError);
@@ -39,13 +33,7 @@ Deno.test("watchAlerts: messages that are no notification are counted once and l
       );
     }
     const watch = await watchAlerts(matcher(), {
-      connection: {
-        queueUrl: topology.queueUrl,
-        endpointUrl: emulator.endpoint,
-        region: emulator.region,
-        accessKey: "test",
-        secretKey: "test",
-      },
+      connection: emulatorQueue(emulator, topology.queueUrl),
       deleteMessages: true,
       visibilityTimeout: 1,
     });

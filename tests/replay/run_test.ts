@@ -5,7 +5,7 @@ import { fingerprintLayout } from "../../lib/replay/fingerprint.ts";
 import { ratePlan } from "../../lib/replay/plan.ts";
 import { Replay } from "../../lib/replay/run.ts";
 import { encodeSplitJson, takeRows } from "../../lib/frame/mod.ts";
-import { createIdsTopology, queueCounts, withEmulator } from "../../dev/emulator.ts";
+import { createIdsTopology, emulatorQueue, queueCounts, withEmulator } from "../../dev/emulator.ts";
 import { publishPrediction } from "../../dev/publish_notifications.ts";
 import { standinPrediction, startStandinApi } from "../../dev/standin_api.ts";
 import { memoryDataset, SYNTHETIC_FEATURES, syntheticFlows } from "../support/synthetic_flows.ts";
@@ -70,13 +70,7 @@ Deno.test("Replay with a queue: lost notifications are missing after the alert t
           layout: fingerprintLayout(sent, SYNTHETIC_FEATURES),
           alertTimeoutMs: 2000,
           watch: {
-            connection: {
-              queueUrl: topology.queueUrl,
-              endpointUrl: emulator.endpoint,
-              region: emulator.region,
-              accessKey: "test",
-              secretKey: "test",
-            },
+            connection: emulatorQueue(emulator, topology.queueUrl),
             deleteMessages: true,
           },
         },
