@@ -4,8 +4,8 @@
  *
  *   deno task bench [--only dataset,formats,predict,consume,replay] [--rows 1620000] [--flows 100000] [--messages 5000]
  *
- * `--only` runs those sections alone; `formats` compares the compressors and Parquet (issue 11); `replay` the
- * replay sender and the per-flow senders (issue 13).
+ * `--only` runs those sections alone; `formats` compares the compressors and Parquet (issue 11);
+ * `replay` the replay sender and the per-flow senders (issue 13).
  *
  * Needs Debian's python3-pandas, python3-tables, python3-requests and python3-boto3 for the
  * baselines in ../shared/bench, and talks to loopback only.
