@@ -12,6 +12,8 @@ export interface CommandIo {
   write(text: string): Promise<boolean>;
   /** Writes one notice line to stderr. */
   notice(line: string): void;
+  /** Aborted when the user asks the command to stop (Ctrl-C, SIGTERM). */
+  signal?: AbortSignal;
 }
 
 async function writeAll(

@@ -5,13 +5,14 @@
  * @module
  */
 
+import type { FlowFrame } from "../lib/frame/mod.ts";
 import {
   type FlowDataset,
   type LabelIndex,
   type OpenDatasetOptions,
   selectFlows,
 } from "../lib/dataset/mod.ts";
-import { MlidsError, RemoteError } from "../lib/errors.ts";
+import { CancelledError, MlidsError, RemoteError } from "../lib/errors.ts";
 import {
   buildResults,
   type ConnectionSwitch,
@@ -19,6 +20,7 @@ import {
   labelsOf,
   type PayloadFormat,
   PredictionClient,
+  type PredictionOutcome,
   type ResultFormat,
 } from "../lib/predict/mod.ts";
 import { formatCount, type Overflow, ProgressBar } from "../lib/term/mod.ts";
@@ -89,7 +91,10 @@ export interface PredictIo {
   width?: number | (() => number);
   /** Opens the dataset; default {@linkcode realOpenDataset}. */
   openDataset?: (uri: string, options: OpenDatasetOptions) => Promise<FlowDataset>;
-  /** Calls `abort` on Ctrl-C while flows are being sent; returns the un-watch function. */
+  /**
+   * Calls `abort` on Ctrl-C (or SIGTERM) while the dataset is opened and while flows are sent;
+   * returns the un-watch function.
+   */
   watchInterrupt?: (abort: () => void) => () => void;
 }
 
@@ -212,61 +217,68 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
     io.stderr.write(`no flows ${where} to send\n`);
     return;
   }
-  const frame = await dataset.readRows(selection.rows);
-  const labels = labelsOf(frame, info.labelColumn);
-  const perFlow = choice.delayMs !== undefined;
-  let progress: ProgressBar | null = null;
+  // Ctrl-C from here to the last answer cancels the round (the command or the menu decides what next).
+  const controller = new AbortController();
+  const unwatch = io.watchInterrupt?.(() => controller.abort());
   // Everything said while sending goes through one coalescing sink, in order.
   const sendingLog = coalescingSink(io.stderr, STDERR_INTERVAL_MS);
-  const progressStream = {
-    writeSync(bytes: Uint8Array): number {
-      sendingLog.write(decoder.decode(bytes));
-      return bytes.length;
-    },
-  };
-  const controller = new AbortController();
-  const client = new PredictionClient({
-    apiUrl: settings.apiUrl,
-    featureColumns: session.featureColumns,
-    payloadFormat: settings.payloadFormat,
-    batchSize: perFlow ? undefined : settings.batchSize,
-    concurrency: perFlow ? undefined : settings.concurrency,
-    delayMs: choice.delayMs,
-    timeoutMs: settings.timeoutMs,
-    retries: settings.retries,
-    signal: controller.signal,
-    onRequestStart: ({ request, requests, rows }) => {
-      if (perFlow) {
-        const row = rows[0];
-        const what = info.labelColumn === null
-          ? `flow [${frame.index[row]}]`
-          : `label [${escapeControl(labels[row] ?? "")}]`;
-        sendingLog.write(`Requesting prediction [${request + 1}/${requests}] for ${what}...\n`);
-      } else if (requests > 1 && progress === null) {
-        progress = new ProgressBar(`Sending ${requests} requests`, frame.length, {
-          stream: progressStream,
-          isTerminal: io.stderrIsTTY ?? false,
-          columns: widthNow(io),
-        });
-      }
-    },
-    onRequestDone: ({ rows }) => {
-      progress?.tick(rows.length);
-    },
-    onConnectionSwitch: (change) => sendingLog.write(`${connectionSwitchNote(change)}\n`),
-    onRetry: ({ request, attempt, error, waitMs }) => {
-      sendingLog.write(
-        `request ${request + 1} failed (${
-          escapeControl(error.message)
-        }); retrying in ${waitMs} ms (attempt ${attempt + 1})\n`,
-      );
-    },
-  });
-  const unwatch = io.watchInterrupt?.(() => controller.abort());
-  let outcome;
-  const sendStarted = performance.now();
+  let progress: ProgressBar | null = null;
+  let frame: FlowFrame;
+  let outcome: PredictionOutcome;
+  let sendStarted: number;
   try {
-    outcome = await client.predict(frame);
+    frame = await dataset.readRows(selection.rows);
+    if (controller.signal.aborted) {
+      throw new CancelledError("reading the flows was interrupted; nothing was sent");
+    }
+    const flows = frame;
+    const labels = labelsOf(flows, info.labelColumn);
+    const perFlow = choice.delayMs !== undefined;
+    const progressStream = {
+      writeSync(bytes: Uint8Array): number {
+        sendingLog.write(decoder.decode(bytes));
+        return bytes.length;
+      },
+    };
+    const client = new PredictionClient({
+      apiUrl: settings.apiUrl,
+      featureColumns: session.featureColumns,
+      payloadFormat: settings.payloadFormat,
+      batchSize: perFlow ? undefined : settings.batchSize,
+      concurrency: perFlow ? undefined : settings.concurrency,
+      delayMs: choice.delayMs,
+      timeoutMs: settings.timeoutMs,
+      retries: settings.retries,
+      signal: controller.signal,
+      onRequestStart: ({ request, requests, rows }) => {
+        if (perFlow) {
+          const row = rows[0];
+          const what = info.labelColumn === null
+            ? `flow [${flows.index[row]}]`
+            : `label [${escapeControl(labels[row] ?? "")}]`;
+          sendingLog.write(`Requesting prediction [${request + 1}/${requests}] for ${what}...\n`);
+        } else if (requests > 1 && progress === null) {
+          progress = new ProgressBar(`Sending ${requests} requests`, flows.length, {
+            stream: progressStream,
+            isTerminal: io.stderrIsTTY ?? false,
+            columns: widthNow(io),
+          });
+        }
+      },
+      onRequestDone: ({ rows }) => {
+        progress?.tick(rows.length);
+      },
+      onConnectionSwitch: (change) => sendingLog.write(`${connectionSwitchNote(change)}\n`),
+      onRetry: ({ request, attempt, error, waitMs }) => {
+        sendingLog.write(
+          `request ${request + 1} failed (${
+            escapeControl(error.message)
+          }); retrying in ${waitMs} ms (attempt ${attempt + 1})\n`,
+        );
+      },
+    });
+    sendStarted = performance.now();
+    outcome = await client.predict(flows);
   } finally {
     unwatch?.();
     sendingLog.flush();
@@ -323,7 +335,9 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
     }
   }
   if (outcome.aborted) {
-    throw new RemoteError(`interrupted: ${results.scores.failed} flows were not predicted`);
+    throw new CancelledError(
+      `sending was interrupted: ${answered} of ${frame.length} flows were answered (shown above), the rest not sent`,
+    );
   }
   if (results.scores.failed > 0) {
     // The client's own hint (e.g. "try --payload-format" for a 415) says best what to do.

@@ -25,6 +25,7 @@ import { alertLines, ecsLines, flowRecordLines, notificationTable } from "../lib
 
 /** The views of notifications on stdout. */
 const OUTPUT_FORMATS = ["lines", "table", "ecs", "json", "jsonl"] as const;
+import { watchInterrupts } from "./_interrupt.ts";
 
 /** How notifications are written to stdout. */
 type OutputFormat = typeof OUTPUT_FORMATS[number];
@@ -326,21 +327,18 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
   );
   const client = createSqsClient(connection);
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      status.print(
-        `stopping: finishing what was received, waiting up to ${options.waitTime}s for receives in flight (Ctrl-C again quits now; what is not deleted comes back after the visibility timeout)`,
-      );
-      controller.abort();
-    } else {
+  // The first Ctrl-C/SIGTERM stops cleanly (exit 0, as asked); a second one quits at once (130).
+  const unwatch = watchInterrupts(() => {
+    status.print(
+      `stopping: finishing what was received, waiting up to ${options.waitTime}s for receives in flight (Ctrl-C again quits now; what is not deleted comes back after the visibility timeout)`,
+    );
+    controller.abort();
+  }, {
+    exit: (code) => {
       status.close();
-      Deno.exit(130);
-    }
-  };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+      Deno.exit(code);
+    },
+  });
 
   const colour = colourEnabled("stdout");
   const width = terminalWidth();
@@ -534,7 +532,7 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     throw error;
   } finally {
     status.close();
-    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    unwatch();
     client.destroy();
   }
 }

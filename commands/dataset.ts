@@ -5,7 +5,7 @@
 
 import { Command, Option } from "@commander-js/extra-typings";
 import { type FlowDataset, type LabelIndex, openDataset, selectFlows } from "../lib/dataset/mod.ts";
-import { UsageError } from "../lib/errors.ts";
+import { throwIfCancelled, UsageError } from "../lib/errors.ts";
 import { exportFlowBatches, exportFlows, type ExportFormat } from "../lib/frame/mod.ts";
 import { colourEnabled, renderTable, stylesFor, terminalWidth } from "../lib/term/mod.ts";
 import { type CommandIo, processIo, writeChunks } from "./_output.ts";
@@ -24,6 +24,7 @@ import {
   countOption,
   describeDefault,
 } from "./_flags.ts";
+import { interruptible } from "./_interrupt.ts";
 
 /** What `dataset info` writes: the human view or one JSON object. */
 export type InfoOutput = "table" | "json";
@@ -135,7 +136,10 @@ export async function runDatasetInfo(
   flags: DatasetSourceFlags & { output?: InfoOutput; json?: true },
   io: CommandIo = processIo(),
 ): Promise<void> {
-  const dataset = await openDataset(uri, openOptionsFrom(flags, io.notice));
+  const dataset = await openDataset(uri, {
+    ...openOptionsFrom(flags, io.notice),
+    signal: io.signal,
+  });
   try {
     const labels = await dataset.labelIndex();
     if (flags.json || flags.output === "json") {
@@ -180,7 +184,10 @@ export async function runDatasetSample(
   }
   const count = countFrom(flags) ?? 10;
   const format = flags.output ?? flags.format ?? "split";
-  const dataset = await openDataset(uri, openOptionsFrom(flags, io.notice));
+  const dataset = await openDataset(uri, {
+    ...openOptionsFrom(flags, io.notice),
+    signal: io.signal,
+  });
   try {
     const labels = await dataset.labelIndex();
     const selection = selectFlows({ rows: dataset.info.rows, labels }, {
@@ -203,7 +210,7 @@ export async function runDatasetSample(
     if (count === "all") {
       // Every flow, in dataset order, streamed batch by batch: memory stays bounded.
       let written = 0;
-      const scan = dataset.scan({ rows: selection.rows });
+      const scan = dataset.scan({ rows: selection.rows, signal: io.signal });
       const frames = (async function* () {
         for await (const batch of scan) {
           written += batch.frame.length;
@@ -215,6 +222,7 @@ export async function runDatasetSample(
       return;
     }
     const frame = await dataset.readRows(selection.rows);
+    throwIfCancelled(io.signal, "reading the flows");
     await writeChunks(io, exportFlows(frame, format, { columns }));
     io.notice(`wrote ${frame.length} flows${of} (seed ${selection.seed})`);
   } finally {
@@ -243,7 +251,7 @@ export function datasetCommand(): Command {
       )
       .addOption(new Option("--json", "the same as --output json").hideHelp()),
   ).action(async (uri, flags) => {
-    await runDatasetInfo(uri, flags);
+    await interruptible((signal) => runDatasetInfo(uri, flags, { ...processIo(), signal }));
   });
   const sample = withDatasetSourceOptions(
     new Command("sample")
@@ -269,7 +277,7 @@ export function datasetCommand(): Command {
       )
       .option("--with-label", "keep the label column in split output"),
   ).action(async (uri, flags) => {
-    await runDatasetSample(uri, flags);
+    await interruptible((signal) => runDatasetSample(uri, flags, { ...processIo(), signal }));
   });
   withExamples(info as unknown as Command, [
     {

@@ -42,6 +42,7 @@ import {
   parseChoice,
   parseWholeNumber,
 } from "./_flags.ts";
+import { watchInterrupts } from "./_interrupt.ts";
 
 import {
   type PredictIo,
@@ -162,11 +163,7 @@ export function terminalIo(): PredictIo {
     colour: colourEnabled("stdout"),
     // Read at each render: a terminal resized between rounds gets tables that fit it.
     width: terminalWidth,
-    watchInterrupt: (abort) => {
-      const handler = () => abort();
-      Deno.addSignalListener("SIGINT", handler);
-      return () => Deno.removeSignalListener("SIGINT", handler);
-    },
+    watchInterrupt: (abort) => watchInterrupts(abort),
   };
 }
 
@@ -186,11 +183,20 @@ export async function runPredict(flags: PredictFlags, io: PredictIo): Promise<vo
   if (!progressQuiet()) {
     io.stderr.write(`Loading dataset ${escapeControl(settings.datasetUri)}...\n`);
   }
-  const dataset = await open(settings.datasetUri, {
-    ...settings.dataset,
-    onDownloadProgress: downloadBar(),
-    onNotice: (message) => io.stderr.write(`${escapeControl(message)}\n`),
-  });
+  // Ctrl-C while the dataset downloads or is indexed abandons that work (exit 130).
+  const opening = new AbortController();
+  const unwatch = io.watchInterrupt?.(() => opening.abort());
+  let dataset;
+  try {
+    dataset = await open(settings.datasetUri, {
+      ...settings.dataset,
+      onDownloadProgress: downloadBar(),
+      onNotice: (message) => io.stderr.write(`${escapeControl(message)}\n`),
+      signal: opening.signal,
+    });
+  } finally {
+    unwatch?.();
+  }
   try {
     const info = dataset.info;
     const hidden = new Set([

@@ -6,7 +6,7 @@
 
 import process from "node:process";
 import { seedOf } from "../lib/dataset/mod.ts";
-import { MlidsError, UsageError } from "../lib/errors.ts";
+import { CancelledError, MlidsError, UsageError } from "../lib/errors.ts";
 import { formatCount } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
 import { type PredictPrompts, type RoundChoice, runRound, type Session } from "./_predict_round.ts";
@@ -91,7 +91,10 @@ async function askRound(session: Session): Promise<RoundChoice | null> {
   };
 }
 
-/** The interactive session: rounds until the user quits (q or Ctrl-C); a failed round is reported and the session goes on. */
+/**
+ * The interactive session: rounds until the user quits (q, or Ctrl-C at a prompt); a failed round
+ * is reported and the session goes on, and so does a round cancelled by Ctrl-C while sending.
+ */
 export async function interactiveSession(session: Session): Promise<void> {
   const baseSeed = session.settings.seed === undefined ? undefined : seedOf(session.settings.seed);
   // Bounded by the user: each round waits for an answer, and quitting ends it.
@@ -114,7 +117,9 @@ export async function interactiveSession(session: Session): Promise<void> {
       await runRound(session, choice);
     } catch (error) {
       if (!(error instanceof MlidsError)) throw error;
-      session.io.stderr.write(`error: ${describeError(error).message}\n`);
+      // Ctrl-C while sending ends the round, not the session: back to the menu.
+      const what = error instanceof CancelledError ? "round cancelled" : "error";
+      session.io.stderr.write(`${what}: ${describeError(error).message}\n`);
     }
   }
 }

@@ -74,3 +74,17 @@ export function exitCodeOf(kind: ErrorKind): 1 | 2 | 130 {
   if (kind === "cancelled") return 130;
   return kind === "usage" || kind === "input" ? 2 : 1;
 }
+
+/**
+ * Throws a {@linkcode CancelledError} saying that `what` was interrupted once `signal` is aborted;
+ * long work calls it between steps, so a stop request ends it at the next step.
+ */
+export function throwIfCancelled(
+  signal: AbortSignal | undefined,
+  what: string,
+  options: MlidsErrorOptions = {},
+): void {
+  if (signal?.aborted) {
+    throw new CancelledError(`${what} was interrupted`, { cause: signal.reason, ...options });
+  }
+}

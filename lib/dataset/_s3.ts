@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { fromIni, fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { basename, dirname, join, resolve } from "node:path";
-import { defaultCacheDir } from "../cache_dir.ts";
+import { defaultCacheDir, removeStaleParts } from "../cache_dir.ts";
 import { envVar } from "../env.ts";
 import {
   CancelledError,
@@ -24,6 +24,7 @@ import {
   RemoteError,
   UsageError,
 } from "../errors.ts";
+import { backoffDelay, sleep } from "../retry.ts";
 
 /** How to reach S3 and where to keep the object. */
 export interface S3FetchOptions {
@@ -43,8 +44,10 @@ export interface S3FetchOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Receives one-line notices meant for stderr (reusing the cached copy, object changed, retrying). */
   onNotice?: (message: string) => void;
-  /** Attempts per request and per download, for transient failures (5xx, network); default 3. */
+  /** Attempts in all (HEAD and download), for transient failures (5xx, network); default 3. */
   maxAttempts?: number;
+  /** Stops the work: a HEAD or download under way is abandoned (CancelledError), nothing kept. */
+  signal?: AbortSignal;
 }
 
 /** Where a download stands: `started` once, `running` as bytes arrive, then `done` or `failed`. */
@@ -130,8 +133,10 @@ function metaPathOf(target: string): string {
 
 /**
  * Makes the S3 object available as a local file and returns its path: reused when its size and
- * ETag still match the object's, downloaded otherwise (atomically, via a `.part` file). Ctrl-C
- * during the download removes the `.part` file and exits 130, as Deno's default would.
+ * ETag still match the object's, downloaded otherwise (atomically, via a `.part` file). When S3
+ * cannot be reached but a complete copy is cached, that copy is used, with a notice. Transient
+ * failures are retried here (the SDK's own retries are off: one retry layer). `signal` abandons the
+ * work: CancelledError, and the `.part` file goes.
  */
 export async function fetchS3Object(uri: string, options: S3FetchOptions = {}): Promise<string> {
   const { bucket, key } = parseS3Uri(uri);
@@ -141,30 +146,69 @@ export async function fetchS3Object(uri: string, options: S3FetchOptions = {}): 
   const maxAttempts = Math.max(1, Math.min(options.maxAttempts ?? 3, 10));
   const where = endpoint ?? `https://${bucket}.s3.${region}.amazonaws.com`;
   const signed = options.signed === true || options.profile !== undefined;
-  const client = createClient(region, endpoint, options, maxAttempts);
+  const client = createClient(region, endpoint, options);
   const context: ErrorContext = { uri, where, signed, region, target };
   const notice = options.onNotice ?? (() => {});
+  const signal = options.signal;
+  // Downloads killed before they could clean up (SIGKILL, a crash) left their .part files here.
+  await removeStaleParts(dirname(target), { prefix: `${basename(target)}.` });
   try {
     for (let attempt = 1;; attempt++) {
-      const version = await headObject(client, bucket, key, context);
-      if (await isCachedCopyCurrent(target, version)) {
-        notice(`using the cached copy of ${uri} at ${target}`);
-        return target;
-      }
-      try {
-        await download(client, { bucket, key, version, target, context, options });
-        return target;
-      } catch (error) {
-        const failure = error instanceof MlidsError ? error : describeS3Error(error, context);
-        const retry = attempt < maxAttempts &&
-          (failure instanceof ObjectChangedError || isTransientDownloadFailure(error));
-        if (!retry) throw failure;
-        notice(`${failure.message}; trying again (${attempt + 1} of ${maxAttempts})`);
-        await sleep(250 * 2 ** (attempt - 1));
-      }
+      const outcome = await fetchOnce(client, { bucket, key, target, context, options });
+      if (typeof outcome === "string") return outcome;
+      if (!outcome.retry || attempt >= maxAttempts) throw outcome.failure;
+      notice(`${outcome.failure.message}; trying again (${attempt + 1} of ${maxAttempts})`);
+      await sleep(backoffDelay(attempt, { baseMs: 250, capMs: 4000 }), signal);
+      if (signal?.aborted) throw cancelled(uri);
     }
   } finally {
     client.destroy();
+  }
+}
+
+/** What one attempt of {@linkcode fetchS3Object} needs. */
+interface FetchJob {
+  bucket: string;
+  key: string;
+  target: string;
+  context: ErrorContext;
+  options: S3FetchOptions;
+}
+
+/** One HEAD (and download when needed): the file's path, or the failure and whether to retry. */
+async function fetchOnce(
+  client: S3Client,
+  job: FetchJob,
+): Promise<string | { failure: MlidsError; retry: boolean }> {
+  const { bucket, key, target, context, options } = job;
+  const signal = options.signal;
+  const notice = options.onNotice ?? (() => {});
+  let version: ObjectVersion;
+  try {
+    version = await headObject(client, bucket, key, signal);
+  } catch (error) {
+    if (signal?.aborted) throw cancelled(context.uri, error);
+    if (statusOf(error) === 404) throw await describeNotFound(client, bucket, context, error);
+    const network = statusOf(error) === undefined ? networkCodeOf(error) : undefined;
+    if (network !== undefined && await hasCompleteCopy(target)) {
+      notice(
+        `cannot reach S3 to check ${context.uri} (${network}): using the cached copy at ${target}, which may be out of date`,
+      );
+      return target;
+    }
+    return { failure: describeS3Error(error, context), retry: isTransient(error) };
+  }
+  if (await isCachedCopyCurrent(target, version)) {
+    notice(`using the cached copy of ${context.uri} at ${target}`);
+    return target;
+  }
+  try {
+    await download(client, { bucket, key, version, target, context, options });
+    return target;
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    const failure = error instanceof MlidsError ? error : describeS3Error(error, context);
+    return { failure, retry: isTransientDownloadFailure(error) };
   }
 }
 
@@ -211,11 +255,12 @@ function createClient(
   region: string,
   endpoint: string | undefined,
   options: S3FetchOptions,
-  maxAttempts: number,
 ): S3Client {
   const config: S3ClientConfig = {
     region,
-    maxAttempts,
+    // fetchS3Object retries itself (HEAD and the whole download): SDK retries inside it would
+    // multiply the attempts.
+    maxAttempts: 1,
     followRegionRedirects: true,
     requestHandler: { connectionTimeout: 15_000, requestTimeout: 120_000 },
   };
@@ -236,23 +281,22 @@ function createClient(
   return new S3Client(config);
 }
 
+/** The object's version as HEAD describes it; throws the SDK's error as it is. */
 async function headObject(
   client: S3Client,
   bucket: string,
   key: string,
-  context: ErrorContext,
+  signal: AbortSignal | undefined,
 ): Promise<ObjectVersion> {
-  try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return {
-      etag: head.ETag ?? "",
-      size: head.ContentLength ?? -1,
-      lastModified: head.LastModified?.toISOString() ?? "",
-    };
-  } catch (error) {
-    if (statusOf(error) === 404) throw await describeNotFound(client, bucket, context, error);
-    throw describeS3Error(error, context);
-  }
+  const head = await client.send(
+    new HeadObjectCommand({ Bucket: bucket, Key: key }),
+    { abortSignal: signal },
+  );
+  return {
+    etag: head.ETag ?? "",
+    size: head.ContentLength ?? -1,
+    lastModified: head.LastModified?.toISOString() ?? "",
+  };
 }
 
 /** A HEAD 404 has no body to tell a missing key from a missing bucket; HeadBucket tells. */
@@ -276,16 +320,24 @@ async function describeNotFound(
   );
 }
 
-async function isCachedCopyCurrent(target: string, version: ObjectVersion): Promise<boolean> {
-  let meta: CachedObjectMeta;
+/** The sidecar of a complete cached copy at `target` (its size as recorded), else null. */
+async function completeCopyMeta(target: string): Promise<CachedObjectMeta | null> {
   try {
-    meta = JSON.parse(await Deno.readTextFile(metaPathOf(target)));
+    const meta = JSON.parse(await Deno.readTextFile(metaPathOf(target))) as CachedObjectMeta;
     const stat = await Deno.stat(target);
-    if (!stat.isFile || stat.size !== meta.size) return false;
+    return stat.isFile && stat.size === meta.size ? meta : null;
   } catch {
-    return false;
+    return null;
   }
-  if (meta.size !== version.size) return false;
+}
+
+async function hasCompleteCopy(target: string): Promise<boolean> {
+  return (await completeCopyMeta(target)) !== null;
+}
+
+async function isCachedCopyCurrent(target: string, version: ObjectVersion): Promise<boolean> {
+  const meta = await completeCopyMeta(target);
+  if (meta === null || meta.size !== version.size) return false;
   // Without an ETag (some S3-compatible stores) the modification time has to do.
   return version.etag !== ""
     ? meta.etag === version.etag
@@ -316,14 +368,9 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
   let file: Deno.FsFile | undefined;
   let progress: DownloadProgress | undefined;
   let body: (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
-  // Deno's default on Ctrl-C kills the process before any finally runs; take it over for the
-  // download and turn it into a CancelledError, so the .part file goes and the command reports it.
-  const interrupt = new AbortController();
-  const onInterrupt = (): void => {
-    interrupt.abort();
-    body?.destroy?.();
-  };
-  addInterruptListener(onInterrupt);
+  const signal = options.signal;
+  const onAbort = (): void => body?.destroy?.();
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
     let response;
     try {
@@ -333,10 +380,10 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
           Key: key,
           IfMatch: version.etag === "" ? undefined : version.etag,
         }),
-        { abortSignal: interrupt.signal },
+        { abortSignal: signal },
       );
     } catch (error) {
-      if (interrupt.signal.aborted) throw cancelled(context.uri, error);
+      if (signal?.aborted) throw cancelled(context.uri, error);
       if (statusOf(error) === 412 || errorName(error) === "PreconditionFailed") {
         throw new ObjectChangedError(`${context.uri} changed while it was being read`, {
           hint: "try again once the object is no longer being written",
@@ -367,7 +414,7 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
     let received = 0;
     try {
       for await (const chunk of body) {
-        if (interrupt.signal.aborted) break;
+        if (signal?.aborted) break;
         const opened = file;
         await onDisk(part, "write", () => writeAll(opened, chunk));
         received += chunk.length;
@@ -376,7 +423,7 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
         }
       }
     } catch (error) {
-      if (interrupt.signal.aborted) throw cancelled(context.uri, error);
+      if (signal?.aborted) throw cancelled(context.uri, error);
       if (error instanceof MlidsError) throw error;
       // The connection dropped or the SDK's checksum check failed: worth another try.
       const reason = networkCodeOf(error) ?? (errorName(error) || "error");
@@ -385,7 +432,7 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
         { hint: "check the network and try again", cause: error },
       );
     }
-    if (interrupt.signal.aborted) throw cancelled(context.uri);
+    if (signal?.aborted) throw cancelled(context.uri);
     if (received !== total || (response.ContentLength ?? received) !== received) {
       throw new IncompleteDownloadError(
         `the download of ${context.uri} broke off: ${received} of ${total} bytes arrived`,
@@ -413,7 +460,7 @@ async function download(client: S3Client, job: DownloadJob): Promise<void> {
       // Already closed.
     }
     await removeQuietly(part);
-    removeInterruptListener(onInterrupt);
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 
@@ -483,26 +530,6 @@ function cancelled(uri: string, cause?: unknown): CancelledError {
   });
 }
 
-function addInterruptListener(listener: () => void): void {
-  try {
-    Deno.addSignalListener("SIGINT", listener);
-  } catch {
-    // No signal support here (or not allowed): the finally block still cleans up on errors.
-  }
-}
-
-function removeInterruptListener(listener: () => void): void {
-  try {
-    Deno.removeSignalListener("SIGINT", listener);
-  } catch {
-    // It was never added.
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
 /** What an S3 error message needs to say where and how it failed. */
 interface ErrorContext {
   uri: string;
@@ -530,8 +557,17 @@ function networkCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** A failed request worth another try: no answer at all (network), throttling or a 5xx. */
+function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === undefined) return networkCodeOf(error) !== undefined;
+  return status >= 500 || status === 429;
+}
+
 function isTransientDownloadFailure(error: unknown): boolean {
-  if (error instanceof IncompleteDownloadError) return true;
+  if (error instanceof IncompleteDownloadError || error instanceof ObjectChangedError) return true;
+  // The GET itself failed (described already): retried on the terms of any request.
+  if (error instanceof RemoteError && error.cause !== undefined) return isTransient(error.cause);
   if (error instanceof MlidsError) return false;
   const status = statusOf(error);
   // Errors while streaming the body carry no status: a dropped connection or a checksum mismatch.

@@ -9,7 +9,7 @@
 
 import { fileURLToPath } from "node:url";
 import type { DownloadProgress } from "./_s3.ts";
-import { InputError, MachineError, UsageError } from "../errors.ts";
+import { InputError, MachineError, throwIfCancelled, UsageError } from "../errors.ts";
 import type { FlowFrame } from "../frame/mod.ts";
 import type {
   DatasetInfo,
@@ -19,8 +19,13 @@ import type {
   ScanOptions,
 } from "./flow_dataset.ts";
 import { scanDataset, scanRowsOf } from "./_scan.ts";
-import { loadDatasetIndex, saveDatasetIndex } from "./cache/label_index.ts";
-import { defaultCacheDir } from "../cache_dir.ts";
+import {
+  type FileIdentity,
+  identifyDataset,
+  loadDatasetIndex,
+  saveDatasetIndex,
+} from "./cache/label_index.ts";
+import { defaultCacheDir, removeStaleParts } from "../cache_dir.ts";
 import type { PandasTableLayout } from "./pandas/table_layout.ts";
 import type { CategoryRows } from "./cache/category_rows.ts";
 
@@ -46,6 +51,12 @@ export interface OpenDatasetOptions {
   onNotice?: (message: string) => void;
   /** From this many rows on, a first open says it is indexing (default 200,000). */
   indexNoticeRows?: number;
+  /**
+   * Stops the work: an S3 download or the first open's label scan under way is abandoned with a
+   * CancelledError, leaving nothing behind in the cache. mlids' lib installs no signal listeners:
+   * the command turns Ctrl-C/SIGTERM into this signal.
+   */
+  signal?: AbortSignal;
 }
 
 /** The storage family of a local file, told from its first bytes. */
@@ -77,6 +88,7 @@ export async function resolveDatasetPath(
       cacheDir: options.cacheDir,
       onProgress: options.onDownloadProgress,
       onNotice: options.onNotice,
+      signal: options.signal,
     });
   }
   if (/^file:/i.test(uri)) {
@@ -344,7 +356,13 @@ class IndexedDataset implements FlowDataset {
 async function scanLabels(
   path: string,
   reader: FlowDataset,
-  options: { cacheDir: string; key?: string; onNotice?: (message: string) => void },
+  options: {
+    cacheDir: string;
+    key?: string;
+    identity: FileIdentity;
+    onNotice?: (message: string) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<LabelIndex | null> {
   const { labelIndexWithRows, tableLayoutOf } = await import("./pandas/hdf.ts");
   const table = tableLayoutOf(reader);
@@ -353,12 +371,13 @@ async function scanLabels(
   const writer = await createCategoryRowsWriter(path, {
     cacheDir: options.cacheDir,
     key: options.key,
+    identity: options.identity,
     rowBytes: table.chunks.elementSize,
     onNotice: options.onNotice,
   }).catch(() => null);
   if (writer === null) return await reader.labelIndex();
   try {
-    const { labels, rows } = await labelIndexWithRows(reader, writer);
+    const { labels, rows } = await labelIndexWithRows(reader, writer, { signal: options.signal });
     if (rows) await writer.finish(labels);
     else writer.abort();
     return labels;
@@ -388,6 +407,8 @@ export async function openDataset(
     cacheDir = undefined;
   }
   const cacheOptions = cacheDir ? { cacheDir, key: options.key } : undefined;
+  // Work killed before it could clean up (SIGKILL, a crash) left .part files and folders.
+  if (cacheDir) await removeStaleParts(cacheDir, { recursive: true });
   const cached = cacheOptions ? await loadDatasetIndex(path, cacheOptions) : null;
   if (cached && cacheOptions) {
     const { info, labels, layout } = cached;
@@ -415,6 +436,11 @@ export async function openDataset(
       : undefined;
     return new IndexedDataset(info, labels, open, { cachedRows: rows, chunkRows });
   }
+  // What the index will be stored under is taken before the scan: a file replaced meanwhile
+  // must not be paired with the index of its old content.
+  const identity = cacheOptions
+    ? await identifyDataset(path, options.key).catch(() => undefined)
+    : undefined;
   const reader = await openReader(path, format, options);
   try {
     // The first open of a large dataset decodes every label once (a few seconds for millions of
@@ -428,21 +454,35 @@ export async function openDataset(
           (cacheOptions ? " (once: the index is cached for the next open)" : ""),
       );
     }
-    const labels = cacheOptions && format === "hdf5"
-      ? await scanLabels(path, reader, { ...cacheOptions, onNotice: options.onNotice })
+    const labels = cacheOptions && identity && format === "hdf5"
+      ? await scanLabels(path, reader, {
+        ...cacheOptions,
+        identity,
+        onNotice: options.onNotice,
+        signal: options.signal,
+      })
       : await reader.labelIndex();
-    if (cacheOptions) {
+    throwIfCancelled(options.signal, `opening ${path}`);
+    if (cacheOptions && identity) {
       const layout = format === "hdf5"
         ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader) ?? undefined
         : (await import("./csv/cicflowmeter.ts")).csvLayoutOf(reader) ?? undefined;
       const index = { info: reader.info, labels, layout };
-      await saveDatasetIndex(path, index, cacheOptions).catch((error) =>
-        options.onNotice?.(
-          `could not cache the dataset index in ${cacheOptions.cacheDir}: ${
-            (error as Error).message
-          }`,
-        )
+      const saved = await saveDatasetIndex(path, index, { ...cacheOptions, identity }).catch(
+        (error) => {
+          options.onNotice?.(
+            `could not cache the dataset index in ${cacheOptions.cacheDir}: ${
+              (error as Error).message
+            }`,
+          );
+          return true;
+        },
       );
+      if (!saved) {
+        options.onNotice?.(
+          `${path} changed while it was being indexed: its index was not cached (the next open indexes it again)`,
+        );
+      }
     }
     const chunkRows = format === "hdf5"
       ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader)?.chunks.chunkShape[0]

@@ -4,6 +4,7 @@ import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { startEmulator } from "../../dev/emulator.ts";
 import { mlidsCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
 import { listFiles } from "../support/files.ts";
+import { stalledDownload, startProxy } from "../support/s3_proxy.ts";
 
 const FIXTURES = join(REPO_ROOT, "tests", "fixtures");
 const TABLE = join(FIXTURES, "table_zlib.h5");
@@ -464,3 +465,62 @@ Deno.test("mlids --version prints the version in deno.json; unknown flags are ex
   const unknown = await mlids(["dataset", "info", TABLE, "--bogus"]);
   assertBadInput(unknown, /unknown option '--bogus'.*mlids dataset info --help/);
 });
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test({
+    name: `dataset: ${signal} during an S3 download exits 130 and leaves no .part file`,
+    ignore: Deno.build.os === "windows",
+    async fn() {
+      const emulator = await startEmulator();
+      const proxy = startProxy(emulator.endpoint);
+      const stalled = stalledDownload(50_000, 100_000);
+      proxy.fault = stalled.fault;
+      const cache = await Deno.makeTempDir({ prefix: "mlids-dataset-signal-" });
+      let child: Deno.ChildProcess | undefined;
+      try {
+        await emulator.s3.send(new CreateBucketCommand({ Bucket: "ml-ids-2018-full" }));
+        await emulator.s3.send(
+          new PutObjectCommand({
+            Bucket: "ml-ids-2018-full",
+            Key: "testing/test.h5",
+            Body: new Uint8Array(100_000),
+          }),
+        );
+        child = (await mlidsCommand(["dataset", "info", "s3://ml-ids-2018-full/testing/test.h5"], {
+          env: { XDG_CACHE_HOME: cache, NO_COLOR: "1", AWS_ENDPOINT_URL: proxy.endpoint },
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        })).spawn();
+        // The download is under way once its .part file has the first half of the body.
+        const part = async (): Promise<string | undefined> =>
+          (await listFiles(cache)).find((path) => path.endsWith(".part"));
+        for (let i = 0; i < 600; i++) {
+          const found = await part();
+          if (found !== undefined && (await Deno.stat(found)).size >= 50_000) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.ok(await part(), "the download should be under way");
+        child.kill(signal);
+        const out = await child.output();
+        const stderr = new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, 130, stderr);
+        assert.match(
+          stderr,
+          /^error: the download of s3:\/\/ml-ids-2018-full\/testing\/test\.h5 was interrupted; nothing was kept/m,
+        );
+        assert.deepEqual(await listFiles(cache), []);
+      } finally {
+        stalled.release();
+        try {
+          child?.kill("SIGKILL");
+        } catch {
+          // Already exited.
+        }
+        await proxy.stop();
+        await emulator.stop();
+        await Deno.remove(cache, { recursive: true });
+      }
+    },
+  });
+}

@@ -7,7 +7,7 @@ import {
   runPredict,
 } from "../../commands/predict.ts";
 import { startStandinApi } from "../../dev/standin_api.ts";
-import { RemoteError, UsageError } from "../../lib/errors.ts";
+import { CancelledError, RemoteError, UsageError } from "../../lib/errors.ts";
 import {
   type DatasetInfo,
   type FlowDataset,
@@ -17,6 +17,8 @@ import {
 import { scanDataset } from "../../lib/dataset/_scan.ts";
 import { type FlowFrame, takeRows } from "../../lib/frame/frame.ts";
 import { main } from "../../main.ts";
+import { join } from "node:path";
+import { mlidsEnv, mlidsShellCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
 
 /**
  * 20 flows: 10 Benign (dst_port 443: predicted benign by the stand-in's rule), 6 Bot (port 8080 at
@@ -150,11 +152,23 @@ function testIo(
     dataset?: FlowDataset;
     opened?: { count: number };
     width?: number | (() => number);
+    /** Ctrl-C (what watchInterrupt watches for) once stderr shows this. */
+    interruptWhen?: RegExp;
   } = {},
 ): PredictIo {
+  let abort: (() => void) | undefined;
   return {
     stdout: { write: (text) => void (captured.stdout += text) },
-    stderr: { write: (text) => void (captured.stderr += text) },
+    stderr: {
+      write: (text) => {
+        captured.stderr += text;
+        if (options.interruptWhen?.test(text)) abort?.();
+      },
+    },
+    watchInterrupt: (onInterrupt) => {
+      abort = onInterrupt;
+      return () => (abort = undefined);
+    },
     prompts: scriptedPrompts(options.answers ?? [], captured.promptLog),
     isTTY: options.isTTY ?? false,
     width: options.width ?? 120,
@@ -665,4 +679,141 @@ Deno.test("the CLI rejects a missing --api-url with exit 2", async () => {
     await main(["predict", "--dataset-uri", "x.h5", "--api-url", "http://x", "--count", "0"]),
     2,
   );
+});
+
+Deno.test("Ctrl-C while a scripted round sends: what was answered is shown, the rest not sent, exit 130", async () => {
+  const api = await startStandinApi();
+  try {
+    const captured = capture();
+    await assert.rejects(
+      runPredict(
+        flags(api.url, { random: true, count: "all", delay: "20", seed: "1", output: "json" }),
+        testIo(captured, { interruptWhen: /Requesting prediction \[3\/20\]/ }),
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof CancelledError, String(error));
+        assert.match(error.message, /^sending was interrupted: \d+ of 20 flows were answered/);
+        return true;
+      },
+    );
+    const result = JSON.parse(captured.stdout);
+    const answered = result.flows.filter((f: { prediction_raw: unknown }) =>
+      f.prediction_raw !== null
+    )
+      .length;
+    assert.ok(answered >= 2 && answered <= 3, `${answered} answered`);
+    assert.equal(result.failed, 20 - answered);
+    assert.ok(api.requests.length <= 3, `${api.requests.length} requests`);
+    assert.ok(!captured.stderr.includes("Requesting prediction [4/20]"), captured.stderr);
+  } finally {
+    await api.close();
+  }
+});
+
+Deno.test("interactive: Ctrl-C while a round sends cancels the round, shows what was answered, back to the menu", async () => {
+  const api = await startStandinApi();
+  try {
+    const captured = capture();
+    await runPredict(
+      flags(api.url, { output: "json", seed: "2" }),
+      testIo(captured, {
+        isTTY: true,
+        answers: ["c0", "10", "20", "c2", "1", "", "q"],
+        interruptWhen: /Requesting prediction \[3\/10\]/,
+      }),
+    );
+    assert.match(
+      captured.stderr,
+      /round cancelled: sending was interrupted: [23] of 10 flows were answered \(shown above\)/,
+    );
+    // The menu came back: a second round ran, and q ended the session (no error: exit 0).
+    const docs = captured.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+    assert.equal(docs.length, 2);
+    assert.ok(docs[0].failed >= 7, `${docs[0].failed} failed`);
+    assert.equal(docs[1].failed, 0);
+    assert.equal(captured.promptLog.filter((line) => line.startsWith("select")).length, 3);
+  } finally {
+    await api.close();
+  }
+});
+
+const hasScript = await new Deno.Command("script", {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+}).output().then((out) => out.code === 0, () => false);
+
+Deno.test({
+  name:
+    "interactive on a terminal: a real Ctrl-C while sending cancels the round; at the menu it leaves with 0",
+  ignore: !hasScript || Deno.build.os === "windows",
+  async fn() {
+    const api = await startStandinApi({ recordBodies: false });
+    const cache = await Deno.makeTempDir({ prefix: "mlids-predict-tty-" });
+    const fixture = join(REPO_ROOT, "tests", "fixtures", "table_zlib.h5");
+    const command = mlidsShellCommand(["predict", "--api-url", api.url, "--dataset-uri", fixture]);
+    // util-linux `script` gives the child a pseudo-terminal: Ctrl-C there is the terminal's SIGINT.
+    const child = new Deno.Command("script", {
+      args: ["-qfec", command, "/dev/null"],
+      env: await mlidsEnv({ XDG_CACHE_HOME: cache, TERM: "xterm-256color", NO_COLOR: "1" }),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let screen = "";
+    const deadline = Date.now() + 30_000;
+    /** Reads the screen until `until` appears after `from`; bounded by the deadline. */
+    const waitFor = async (until: string, from: number): Promise<void> => {
+      while (!screen.slice(from).includes(until) && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        screen += value;
+      }
+      assert.ok(screen.slice(from).includes(until), `${until}: ${screen.slice(-1500)}`);
+    };
+    const type = async (keys: string, until: string): Promise<void> => {
+      const mark = screen.length;
+      await writer.write(new TextEncoder().encode(keys));
+      await waitFor(until, mark);
+    };
+    try {
+      await waitFor("Network traffic category", 0);
+      await type("\r", "How many flows?");
+      await type("20\r", "Delay between flows");
+      // One flow every 300 ms: the round takes six seconds unless cut short.
+      await type("300\r", "Requesting prediction [2/20]");
+      const mark = screen.length;
+      await type("\x03", "Network traffic category");
+      const afterCtrlC = screen.slice(mark);
+      assert.match(afterCtrlC, /Prediction results/);
+      assert.match(
+        afterCtrlC,
+        /round cancelled: sending was interrupted: \d+ of 20 flows were answered/,
+      );
+      assert.ok(!afterCtrlC.includes("[20/20]"), afterCtrlC);
+      // Ctrl-C at the menu leaves the session, successfully.
+      await writer.write(new TextEncoder().encode("\x03"));
+      await writer.close();
+      while (Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        screen += value;
+      }
+      const status = await child.status;
+      assert.equal(status.code, 0, screen.slice(-1500));
+      assert.ok(api.requests.length < 20, `${api.requests.length} requests`);
+    } finally {
+      await reader.cancel().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      await child.stderr.cancel().catch(() => {});
+      await api.close();
+      await Deno.remove(cache, { recursive: true });
+    }
+  },
 });

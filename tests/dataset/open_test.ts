@@ -8,6 +8,8 @@ import { loadCategoryRows } from "../../lib/dataset/cache/category_rows.ts";
 import type { LabelIndex } from "../../lib/dataset/flow_dataset.ts";
 import type { FlowFrame } from "../../lib/frame/frame.ts";
 import { SHARED_DATASETS, sharedDatasetsPresent } from "../support/shared_datasets.ts";
+import { CancelledError } from "../../lib/errors.ts";
+import { listFiles } from "../support/files.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -213,5 +215,92 @@ Deno.test("openDataset: the first open of a large dataset says it is indexing, a
     (await openDataset(path, { cacheDir: `${cacheDir}-2`, onNotice: (m) => small.push(m) }))
       .close();
     assert.deepEqual(small, [], "small datasets open silently");
+  });
+});
+
+Deno.test("openDataset: a stop request during the first open's label scan leaves nothing in the cache", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const controller = new AbortController();
+    await assert.rejects(
+      openDataset(path, {
+        cacheDir,
+        signal: controller.signal,
+        // The scan is about to start (the rows cache's .part folder is made next): Ctrl-C.
+        indexNoticeRows: 0,
+        onNotice: (message) => {
+          if (message.startsWith("indexing")) controller.abort();
+        },
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof CancelledError, String(error));
+        assert.match(error.message, /^indexing the labels of .*table_zlib\.h5 was interrupted$/);
+        return true;
+      },
+    );
+    assert.deepEqual(await listFiles(cacheDir), []);
+    // The next open indexes it as a first open would.
+    const dataset = await openDataset(path, { cacheDir });
+    dataset.close();
+    assert.ok(await loadDatasetIndex(path, { cacheDir }));
+  });
+});
+
+Deno.test("openDataset: a file replaced during the first open's label scan gets no index or rows cached", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const notices: string[] = [];
+    const dataset = await openDataset(path, {
+      cacheDir,
+      indexNoticeRows: 0,
+      onNotice: (message) => {
+        notices.push(message);
+        // Another program rewrites the file while it is being indexed.
+        if (message.startsWith("indexing")) {
+          const later = new Date(Date.now() + 60_000);
+          Deno.utimeSync(path, later, later);
+        }
+      },
+    });
+    dataset.close();
+    assert.equal(await loadDatasetIndex(path, { cacheDir }), null);
+    assert.deepEqual(await listFiles(cacheDir), []);
+    assert.match(
+      notices.at(-1)!,
+      /table_zlib\.h5 changed while it was being indexed: its index was not cached/,
+    );
+  });
+});
+
+Deno.test("openDataset: .part entries an interrupted run left in the cache go once an hour old", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const index = join(cacheDir, "index");
+    const s3 = join(cacheDir, "s3", "bucket", "testing");
+    await Deno.mkdir(index, { recursive: true });
+    await Deno.mkdir(s3, { recursive: true });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    const stale = [
+      join(index, "0123.rows.1b2c.part"),
+      join(index, "0123.idx.3d4e.part"),
+      join(s3, "test.h5.5f6a7b8c.part"),
+    ];
+    await Deno.mkdir(stale[0]);
+    await Deno.writeFile(join(stale[0], "0.rows"), new Uint8Array(8));
+    await Deno.writeFile(stale[1], new Uint8Array(8));
+    await Deno.writeFile(stale[2], new Uint8Array(8));
+    for (const path of [join(stale[0], "0.rows"), ...stale]) {
+      await Deno.utime(path, twoHoursAgo, twoHoursAgo);
+    }
+    // A folder still being written: old itself, but a file in it is new.
+    const busy = join(index, "4567.rows.9a0b.part");
+    await Deno.mkdir(busy);
+    await Deno.writeFile(join(busy, "0.rows"), new Uint8Array(8));
+    await Deno.utime(busy, twoHoursAgo, twoHoursAgo);
+    const fresh = join(s3, "test.h5.c1d2e3f4.part");
+    await Deno.writeFile(fresh, new Uint8Array(8));
+
+    (await openDataset(path, { cacheDir })).close();
+    const left = await listFiles(cacheDir);
+    for (const path of stale) assert.ok(!left.some((file) => file.startsWith(path)), path);
+    assert.ok(left.includes(join(busy, "0.rows")), left.join());
+    assert.ok(left.includes(fresh), left.join());
   });
 });

@@ -1,10 +1,15 @@
 import { downloadBar } from "../../lib/term/mod.ts";
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { type Emulator, startEmulator } from "../../dev/emulator.ts";
-import { InputError, MachineError, RemoteError, UsageError } from "../../lib/errors.ts";
+import {
+  CancelledError,
+  InputError,
+  MachineError,
+  RemoteError,
+  UsageError,
+} from "../../lib/errors.ts";
 import type { WritableLike } from "../../lib/term/progress.ts";
 import {
   cachePathFor,
@@ -14,59 +19,15 @@ import {
 } from "../../lib/dataset/_s3.ts";
 import { defaultCacheDir } from "../../lib/cache_dir.ts";
 import { listFiles } from "../support/files.ts";
+import {
+  countOf,
+  forward,
+  type S3Proxy as Proxy,
+  stalledDownload,
+  startProxy,
+} from "../support/s3_proxy.ts";
 
 const BUCKET = "ml-ids-test";
-
-/** One request as the loopback proxy saw it. */
-interface SeenRequest {
-  method: string;
-  path: string;
-  headers: Headers;
-}
-
-/** Decides what the proxy answers instead of forwarding; undefined forwards. */
-type Fault = (request: Request, upstream: string) => Promise<Response | undefined>;
-
-/** A loopback reverse proxy in front of fauxqs that records every request and can inject faults. */
-interface Proxy {
-  endpoint: string;
-  seen: SeenRequest[];
-  fault?: Fault;
-  stop(): Promise<void>;
-}
-
-function startProxy(upstream: string): Proxy {
-  const seen: SeenRequest[] = [];
-  const proxy: Proxy = {
-    endpoint: "",
-    seen,
-    stop: async () => {},
-  };
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    const url = new URL(request.url);
-    seen.push({ method: request.method, path: url.pathname, headers: request.headers });
-    const injected = await proxy.fault?.(request, upstream);
-    if (injected) return injected;
-    return await forward(request, upstream);
-  });
-  proxy.endpoint = `http://127.0.0.1:${server.addr.port}`;
-  proxy.stop = () => server.shutdown();
-  return proxy;
-}
-
-async function forward(request: Request, upstream: string): Promise<Response> {
-  const url = new URL(request.url);
-  const response = await fetch(`${upstream}${url.pathname}${url.search}`, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-  });
-  return new Response(response.body, { status: response.status, headers: response.headers });
-}
-
-function countOf(proxy: Proxy, method: string): number {
-  return proxy.seen.filter((request) => request.method === method).length;
-}
 
 async function putObject(emulator: Emulator, key: string, body: Uint8Array): Promise<void> {
   await emulator.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
@@ -588,76 +549,111 @@ Deno.test("s3_cache: download progress off a terminal is a few lines, not thousa
   });
 });
 
-Deno.test("s3_cache: Ctrl-C during a download leaves no .part file", async () => {
-  await withS3(async ({ emulator, proxy, dir, options }) => {
+Deno.test("s3_cache: a stop request during a download is a CancelledError and leaves no .part file", async () => {
+  await withS3(async ({ emulator, proxy, options }) => {
     await putObject(emulator, "slow.h5", randomBytes(100_000, 15));
-    let release = (): void => {};
-    const released = new Promise<void>((resolve) => (release = resolve));
-    proxy.fault = (request) => {
-      if (request.method !== "GET") return Promise.resolve(undefined);
-      // Half the body, then nothing until the test ends: the download hangs mid-way.
-      const body = new ReadableStream<Uint8Array>({
-        async start(controller) {
-          controller.enqueue(new Uint8Array(50_000));
-          await released;
-          controller.close();
+    const stalled = stalledDownload(50_000, 100_000);
+    proxy.fault = stalled.fault;
+    const controller = new AbortController();
+    const partDir = join(options.cacheDir!, "s3", BUCKET);
+    // Bounded: a download that ignored the request would finish once the body is let go.
+    const guard = setTimeout(() => stalled.release(), 20_000);
+    try {
+      const fetching = fetchS3Object(`s3://${BUCKET}/slow.h5`, {
+        ...options,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          // Half the body is in and the rest hangs: the user gives up.
+          if (progress.state === "running" && progress.received >= 50_000) controller.abort();
         },
       });
-      return Promise.resolve(
-        new Response(body, { status: 200, headers: { "content-length": "100000" } }),
-      );
-    };
-    const here = dirname(fileURLToPath(import.meta.url));
-    const script = join(dir, "interrupted.ts");
-    await Deno.writeTextFile(
-      script,
-      `import { fetchS3Object } from ${
-        JSON.stringify(new URL("../../lib/dataset/_s3.ts", import.meta.url).href)
-      };\n` +
-        `import { reportError } from ${
-          JSON.stringify(new URL("../../commands/_report.ts", import.meta.url).href)
-        };\n` +
-        `try {\n  await fetchS3Object("s3://${BUCKET}/slow.h5", ${
-          JSON.stringify({ ...options, maxAttempts: 1 })
-        });\n  console.log("finished");\n} catch (error) {\n  Deno.exit(reportError(error));\n}\n`,
-    );
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--config",
-        join(here, "../..", "deno.json"),
-        "--allow-net=127.0.0.1",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-sys",
-        script,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    try {
-      const partDir = join(options.cacheDir!, "s3", BUCKET);
-      let parts: string[] = [];
-      for (let i = 0; i < 600 && parts.length === 0; i++) {
-        parts = (await listFiles(partDir)).filter((name) => name.endsWith(".part"));
-        if (parts.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.equal(parts.length, 1, "the download should be under way");
-      child.kill("SIGINT");
-      const status = await child.output();
-      const stderr = new TextDecoder().decode(status.stderr);
-      assert.equal(status.code, 130, stderr);
-      assert.match(stderr, /error: the download of s3:\/\/[^ ]+ was interrupted; nothing was kept/);
-      assert.deepEqual(await listFiles(options.cacheDir!), []);
+      await assert.rejects(fetching, (error: unknown) => {
+        assert.ok(error instanceof CancelledError, String(error));
+        assert.match(
+          error.message,
+          /the download of s3:\/\/[^ ]+ was interrupted; nothing was kept/,
+        );
+        return true;
+      });
+      assert.deepEqual(await listFiles(partDir), []);
+      assert.equal(countOf(proxy, "GET"), 1, "a cancelled download is not retried");
     } finally {
-      release();
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
+      clearTimeout(guard);
+      stalled.release();
     }
+  });
+});
+
+Deno.test("s3_cache: a failing GET is attempted maxAttempts times in all: one retry layer, not the SDK's inside ours", async () => {
+  await withS3(async ({ emulator, proxy, options }) => {
+    await putObject(emulator, "flaky.h5", randomBytes(1_000, 17));
+    proxy.fault = (request) =>
+      Promise.resolve(request.method === "GET" ? new Response(null, { status: 503 }) : undefined);
+    await assert.rejects(
+      () => fetchS3Object(`s3://${BUCKET}/flaky.h5`, options),
+      (error: unknown) => error instanceof RemoteError && /HTTP 503/.test(error.message),
+    );
+    assert.equal(countOf(proxy, "GET"), 3);
+    assert.equal(countOf(proxy, "HEAD"), 3);
+  });
+});
+
+Deno.test("s3_cache: S3 out of reach: a complete cached copy is used with a notice, else a RemoteError", async () => {
+  await withS3(async ({ emulator, options }) => {
+    const bytes = randomBytes(5_000, 18);
+    await putObject(emulator, "offline.h5", bytes);
+    const path = await fetchS3Object(`s3://${BUCKET}/offline.h5`, options);
+    // Nothing listens on the port a closed listener had: connection refused, as offline.
+    const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const unreachable = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}`;
+    closed.close();
+    const notices: string[] = [];
+    const again = await fetchS3Object(`s3://${BUCKET}/offline.h5`, {
+      ...options,
+      endpoint: unreachable,
+      onNotice: (message) => notices.push(message),
+    });
+    assert.equal(again, path);
+    assert.deepEqual(await Deno.readFile(again), bytes);
+    assert.equal(notices.length, 1, notices.join("\n"));
+    assert.match(
+      notices[0],
+      /^cannot reach S3 to check s3:\/\/ml-ids-test\/offline\.h5 \(ECONNREFUSED\): using the cached copy at .+offline\.h5, which may be out of date$/,
+    );
+    // A copy cut short (its size no longer the recorded one) is not used.
+    await Deno.truncate(path, 100);
+    await assert.rejects(
+      () =>
+        fetchS3Object(`s3://${BUCKET}/offline.h5`, {
+          ...options,
+          endpoint: unreachable,
+          maxAttempts: 1,
+        }),
+      (error: unknown) => error instanceof RemoteError && /cannot reach S3/.test(error.message),
+    );
+  });
+});
+
+Deno.test("s3_cache: .part files left by a killed download go once they are an hour old", async () => {
+  await withS3(async ({ emulator, options }) => {
+    await putObject(emulator, "left.h5", randomBytes(1_000, 19));
+    const target = cachePathFor(options.cacheDir!, BUCKET, "left.h5");
+    await Deno.mkdir(dirname(target), { recursive: true });
+    const old = `${target}.0a1b2c3d.part`;
+    const fresh = `${target}.4e5f6a7b.part`;
+    const other = join(dirname(target), "someone-else.part");
+    for (const path of [old, fresh, other]) await Deno.writeFile(path, new Uint8Array(10));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await Deno.utime(old, twoHoursAgo, twoHoursAgo);
+    await Deno.utime(other, twoHoursAgo, twoHoursAgo);
+    await fetchS3Object(`s3://${BUCKET}/left.h5`, options);
+    const left = (await listFiles(dirname(target))).map((path) => relative(dirname(target), path));
+    // The fresh one may be another process's download under way; the other is not this object's.
+    assert.deepEqual(left, [
+      "left.h5",
+      "left.h5.4e5f6a7b.part",
+      "left.h5.meta.json",
+      "someone-else.part",
+    ]);
   });
 });

@@ -273,6 +273,12 @@ export class CategoryRowsWriter {
         categories,
       };
       await Deno.writeTextFile(join(this.#part, MANIFEST), JSON.stringify(manifest));
+      // Rows of a file replaced during the scan are not its rows: keep nothing.
+      const now = await identifyDataset(this.#identity.path, this.#identity.key ?? undefined);
+      if (!sameIdentity(now, this.#identity)) {
+        this.#giveUp();
+        return false;
+      }
       await Deno.remove(this.#target, { recursive: true }).catch(() => {});
       await Deno.rename(this.#part, this.#target);
       this.#buffers.clear();
@@ -291,13 +297,14 @@ export class CategoryRowsWriter {
 
 /**
  * A writer for the category rows of `file`, or null when the cache's disk is low on space. Removes
- * an older cache of the same path and key first (this is the first open since it changed).
+ * an older cache of the same path and key first (this is the first open since it changed). With
+ * `identity` (the file's, taken before the scan), the rows are kept only if the file is still that.
  */
 export async function createCategoryRowsWriter(
   file: string,
-  options: CategoryRowsWriterOptions,
+  options: CategoryRowsWriterOptions & { identity?: FileIdentity },
 ): Promise<CategoryRowsWriter | null> {
-  const identity = await identifyDataset(file, options.key);
+  const identity = options.identity ?? await identifyDataset(file, options.key);
   const maxBytes = options.maxBytes ?? defaultCategoryRowsLimit(identity.size);
   const target = datasetCachePath(identity, { cacheDir: options.cacheDir, suffix: SUFFIX });
   await Deno.remove(target, { recursive: true }).catch(() => {});

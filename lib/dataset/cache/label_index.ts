@@ -122,13 +122,18 @@ export async function loadDatasetIndex(
   }
 }
 
-/** Stores the index of `file`; written to a temp file and renamed, so a crash never leaves half an index. */
+/**
+ * Stores the index of `file`; written to a temp file and renamed, so a crash never leaves half an
+ * index. With `identity` (taken before the index was built), stores nothing and resolves false
+ * when the file is no longer that one: an index of the old content must not pass for the new.
+ */
 export async function saveDatasetIndex(
   file: string,
   index: DatasetIndex,
-  options: DatasetIndexCacheOptions,
-): Promise<void> {
+  options: DatasetIndexCacheOptions & { identity?: FileIdentity },
+): Promise<boolean> {
   const identity = await identifyDataset(file, options.key);
+  if (options.identity !== undefined && !sameIdentity(options.identity, identity)) return false;
   const header: StoredHeader = {
     identity,
     info: index.info,
@@ -162,4 +167,5 @@ export async function saveDatasetIndex(
     await Deno.remove(temp).catch(() => {});
     throw error;
   }
+  return true;
 }

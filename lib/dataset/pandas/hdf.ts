@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InputError } from "../../errors.ts";
+import { InputError, throwIfCancelled } from "../../errors.ts";
 import {
   type ColumnInfo,
   type DatasetInfo,
@@ -733,6 +733,7 @@ class PandasHdfDataset implements FlowDataset {
   /** The label index, built by a pass that also hands `sink` rows; false when no rows went (not a native table, or already built). */
   async labelIndexWithRows(
     sink: CategoryRowSink,
+    options: { signal?: AbortSignal } = {},
   ): Promise<{ labels: LabelIndex | null; rows: boolean }> {
     const label = this.#layout.columns.find((c) => c.name === this.info.labelColumn);
     const chunks = this.#layout.parts[0]?.chunks ?? null;
@@ -742,12 +743,12 @@ class PandasHdfDataset implements FlowDataset {
     ) {
       return { labels: await this.labelIndex(), rows: false };
     }
-    this.#labelIndex = this.#buildLabelIndex({ sink, chunks });
+    this.#labelIndex = this.#buildLabelIndex({ sink, chunks, signal: options.signal });
     return { labels: await this.#labelIndex, rows: true };
   }
 
   async #buildLabelIndex(
-    scan?: { sink: CategoryRowSink; chunks: ChunkIndex },
+    scan?: { sink: CategoryRowSink; chunks: ChunkIndex; signal?: AbortSignal },
   ): Promise<LabelIndex | null> {
     const label = this.#layout.columns.find((c) => c.name === this.info.labelColumn);
     if (!label) return null;
@@ -793,9 +794,9 @@ class PandasHdfDataset implements FlowDataset {
   async #scanWithRows(
     label: ColumnPlan,
     listFor: (name: string) => RowList,
-    scan: { sink: CategoryRowSink; chunks: ChunkIndex },
+    scan: { sink: CategoryRowSink; chunks: ChunkIndex; signal?: AbortSignal },
   ): Promise<void> {
-    const { sink, chunks } = scan;
+    const { sink, chunks, signal } = scan;
     const size = label.size;
     const chunkRows = chunks.chunkShape[0];
     const rowBytes = chunks.elementSize;
@@ -809,6 +810,7 @@ class PandasHdfDataset implements FlowDataset {
     const met: RowList[] = [];
     let chunkNumber = 0;
     for await (const chunk of scanChunkRows(this.#path, chunks)) {
+      throwIfCancelled(signal, `indexing the labels of ${this.#path}`);
       const n = chunk.count;
       chunk.copyRange({ from: 0, to: n }, labelBytes, {
         byteOffset: label.offset,
@@ -991,8 +993,9 @@ export interface CategoryRowSink {
 export async function labelIndexWithRows(
   dataset: FlowDataset,
   sink: CategoryRowSink,
+  options: { signal?: AbortSignal } = {},
 ): Promise<{ labels: LabelIndex | null; rows: boolean }> {
-  if (dataset instanceof PandasHdfDataset) return await dataset.labelIndexWithRows(sink);
+  if (dataset instanceof PandasHdfDataset) return await dataset.labelIndexWithRows(sink, options);
   return { labels: await dataset.labelIndex(), rows: false };
 }
 
