@@ -19,6 +19,7 @@ import { type FlowFrame, takeRows } from "../../lib/frame/frame.ts";
 import { main } from "../../main.ts";
 import { join } from "node:path";
 import { mlidsEnv, mlidsShellCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
+import { scriptAvailable, spawnInPty } from "../support/pty.ts";
 
 /**
  * 20 flows: 10 Benign (dst_port 443: predicted benign by the stand-in's rule), 6 Bot (port 8080 at
@@ -737,56 +738,28 @@ Deno.test("interactive: Ctrl-C while a round sends cancels the round, shows what
   }
 });
 
-const hasScript = await new Deno.Command("script", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((out) => out.code === 0, () => false);
-
 Deno.test({
   name:
     "interactive on a terminal: a real Ctrl-C while sending cancels the round; at the menu it leaves with 0",
-  ignore: !hasScript || Deno.build.os === "windows",
+  ignore: !scriptAvailable || Deno.build.os === "windows",
   async fn() {
     const api = await startStandinApi({ recordBodies: false });
     const cache = await Deno.makeTempDir({ prefix: "mlids-predict-tty-" });
     const fixture = join(REPO_ROOT, "tests", "fixtures", "table_zlib.h5");
-    const command = mlidsShellCommand(["predict", "--api-url", api.url, "--dataset-uri", fixture]);
-    // util-linux `script` gives the child a pseudo-terminal: Ctrl-C there is the terminal's SIGINT.
-    const child = new Deno.Command("script", {
-      args: ["-qfec", command, "/dev/null"],
-      env: await mlidsEnv({ XDG_CACHE_HOME: cache, TERM: "xterm-256color", NO_COLOR: "1" }),
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let screen = "";
-    const deadline = Date.now() + 30_000;
-    /** Reads the screen until `until` appears after `from`; bounded by the deadline. */
-    const waitFor = async (until: string, from: number): Promise<void> => {
-      while (!screen.slice(from).includes(until) && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += value;
-      }
-      assert.ok(screen.slice(from).includes(until), `${until}: ${screen.slice(-1500)}`);
-    };
-    const type = async (keys: string, until: string): Promise<void> => {
-      const mark = screen.length;
-      await writer.write(new TextEncoder().encode(keys));
-      await waitFor(until, mark);
-    };
+    // On a pseudo-terminal Ctrl-C while nothing is asked is the terminal's SIGINT, as for a person.
+    const pty = spawnInPty(
+      mlidsShellCommand(["predict", "--api-url", api.url, "--dataset-uri", fixture]),
+      await mlidsEnv({ XDG_CACHE_HOME: cache, TERM: "xterm-256color", NO_COLOR: "1" }),
+    );
     try {
-      await waitFor("Network traffic category", 0);
-      await type("\r", "How many flows?");
-      await type("20\r", "Delay between flows");
+      await pty.readUntil("Network traffic category");
+      await pty.answer("\r", "How many flows?");
+      await pty.answer("20\r", "Delay between flows");
       // One flow every 300 ms: the round takes six seconds unless cut short.
-      await type("300\r", "Requesting prediction [2/20]");
-      const mark = screen.length;
-      await type("\x03", "Network traffic category");
-      const afterCtrlC = screen.slice(mark);
+      await pty.answer("300\r", "Requesting prediction [2/20]");
+      const mark = pty.screen().length;
+      await pty.answer("\x03", "Network traffic category");
+      const afterCtrlC = pty.screen().slice(mark);
       assert.match(afterCtrlC, /Prediction results/);
       assert.match(
         afterCtrlC,
@@ -794,24 +767,10 @@ Deno.test({
       );
       assert.ok(!afterCtrlC.includes("[20/20]"), afterCtrlC);
       // Ctrl-C at the menu leaves the session, successfully.
-      await writer.write(new TextEncoder().encode("\x03"));
-      await writer.close();
-      while (Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += value;
-      }
-      const status = await child.status;
-      assert.equal(status.code, 0, screen.slice(-1500));
+      assert.equal(await pty.finish("\x03"), 0, pty.screen().slice(-1500));
       assert.ok(api.requests.length < 20, `${api.requests.length} requests`);
     } finally {
-      await reader.cancel().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await child.stderr.cancel().catch(() => {});
+      await pty.close();
       await api.close();
       await Deno.remove(cache, { recursive: true });
     }

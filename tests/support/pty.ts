@@ -22,7 +22,10 @@ export interface PtySession {
   readUntil(text: string, from?: number): Promise<void>;
   /** Types `keys`, then reads until `until` appears in what follows. */
   answer(keys: string, until: string): Promise<void>;
-  /** Types `keys` (e.g. Ctrl-C), closes the keyboard, reads to the end; the exit code. */
+  /**
+   * Types `keys` (e.g. Ctrl-C), closes the keyboard, reads to the end; the exit code (that of a
+   * kill when the command was still running at the deadline).
+   */
   finish(keys: string): Promise<number>;
   /** Kills the command if it still runs and releases the streams. */
   close(): Promise<void>;
@@ -49,12 +52,31 @@ export function spawnInPty(
   const encoder = new TextEncoder();
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let screen = "";
-  const readUntil = async (text: string, from = 0): Promise<void> => {
-    while (!screen.slice(from).includes(text) && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      screen += value;
+  let ended = false;
+  // A read not answered by the deadline is kept for the next call: a stream read cannot be taken back.
+  let pending: Promise<ReadableStreamReadResult<string>> | undefined;
+  /** Reads one piece of the screen; false at the end of the output or at the deadline. */
+  const readMore = async (): Promise<boolean> => {
+    const left = deadline - Date.now();
+    if (ended || left <= 0) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((
+      resolve,
+    ) => (timer = setTimeout(() => resolve("late"), left)));
+    pending ??= reader.read();
+    const result = await Promise.race([pending, late]);
+    clearTimeout(timer);
+    if (result === "late") return false;
+    pending = undefined;
+    if (result.done) {
+      ended = true;
+      return false;
     }
+    screen += result.value;
+    return true;
+  };
+  const readUntil = async (text: string, from = 0): Promise<void> => {
+    while (!screen.slice(from).includes(text) && await readMore());
     assert.ok(screen.slice(from).includes(text), `${text}: ${screen.slice(-1500)}`);
   };
   return {
@@ -68,11 +90,9 @@ export function spawnInPty(
     async finish(keys) {
       await writer.write(encoder.encode(keys));
       await writer.close();
-      while (Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += value;
-      }
+      while (await readMore());
+      // Still running at the deadline: ending `script` hangs up the terminal on the command.
+      if (!ended) child.kill("SIGKILL");
       return (await child.status).code;
     },
     async close() {
