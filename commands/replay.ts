@@ -62,6 +62,7 @@ import {
 import { type CommandIo, processIo } from "./_output.ts";
 import { connectionSwitchNote } from "./_predict_round.ts";
 import { withExamples } from "./_help.ts";
+import { watchInterrupts } from "./_interrupt.ts";
 
 const OUTPUTS = ["table", "json"] as const;
 const PAYLOAD_FORMATS = ["pandas-split", "dataframe-split"] as const;
@@ -227,11 +228,7 @@ export function terminalReplayIo(): ReplayIo {
     },
     // Off a terminal the summary's lines are not wrapped.
     width: stdoutIsTerminal() ? terminalWidth() : Infinity,
-    watchInterrupt: (stop) => {
-      const handler = () => stop();
-      Deno.addSignalListener("SIGINT", handler);
-      return () => Deno.removeSignalListener("SIGINT", handler);
-    },
+    watchInterrupt: (stop) => watchInterrupts(stop),
   };
 }
 
@@ -254,7 +251,6 @@ export async function runReplay(flags: ReplayFlags, io: ReplayIo): Promise<Repla
   const settings = parseReplayFlags(flags);
   if (settings.report) await checkReportTarget(settings.report);
   io.notice(`Loading dataset ${escapeControl(settings.datasetUri)}...`);
-  const dataset = await openDataset(settings.datasetUri, openOptionsFrom(flags, io.notice));
   const controller = new AbortController();
   let interrupted = false;
   const unwatch = io.watchInterrupt?.(() => {
@@ -263,6 +259,17 @@ export async function runReplay(flags: ReplayFlags, io: ReplayIo): Promise<Repla
     interrupted = true;
     controller.abort();
   });
+  let dataset;
+  try {
+    // Ctrl-C while the dataset downloads or is indexed abandons that work (exit 130).
+    dataset = await openDataset(settings.datasetUri, {
+      ...openOptionsFrom(flags, io.notice),
+      signal: controller.signal,
+    });
+  } catch (error) {
+    unwatch?.();
+    throw error;
+  }
   const api = new PredictionApi({
     apiUrl: settings.apiUrl,
     payloadFormat: settings.payloadFormat,
