@@ -22,6 +22,11 @@ function notices(count: number, start = 0, prediction: 0 | 1 = 1) {
 }
 
 /** A clean environment: test keys, no colour, no shared AWS files, no instance metadata. */
+function withoutNoColor(env: Record<string, string>): Record<string, string> {
+  const { NO_COLOR: _, ...rest } = env;
+  return rest;
+}
+
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
@@ -941,7 +946,9 @@ Deno.test({
       // util-linux `script` gives mlids a pseudo-terminal for stdout and stderr.
       const out = await new Deno.Command("script", {
         args: ["-qfec", command, "/dev/null"],
-        env: await mlidsEnv(baseEnv({ NO_COLOR: "", TERM: "xterm-256color" })),
+        // Only this environment: a NO_COLOR of the outer run (CI sets one) must not reach mlids.
+        clearEnv: true,
+        env: await mlidsEnv(withoutNoColor(baseEnv({ TERM: "xterm-256color" }))),
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
