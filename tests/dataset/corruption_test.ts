@@ -31,6 +31,8 @@ const SOURCES = [
   "compressors/table_zlib.h5",
   "compressors/table_blosc_lz4.h5",
   "compressors/table_blosc_zstd_bitshuffle.h5",
+  "compressors/table_blosc_zstd.h5",
+  "compressors/fixed_blosc_zlib.h5",
   "compressors/table_bzip2.h5",
   "compressors/table_lzf.h5",
   "compressors/fixed_blosc_lz4.h5",
