@@ -9,7 +9,7 @@
 import { InputError, UsageError } from "../../errors.ts";
 import type { ColumnValues, FlowColumn, FlowFrame } from "../../frame/mod.ts";
 import { FieldSpans, fieldText, TextField, tokenize } from "./_records.ts";
-import { parseBigInteger, parsed, parseNumber, setChunk } from "./_numbers.ts";
+import { parseBigInteger, parsed, parseNumber } from "./_numbers.ts";
 import { sortRows } from "../pandas/table_layout.ts";
 
 /** Rows per block: the unit of positioned reads, and what a scan's batches are cut at. */
@@ -237,6 +237,10 @@ export async function readCsvRows(
   path: string,
   layout: CsvLayout,
   rows: ArrayLike<number>,
+  options: {
+    /** Read buffers to reuse (one is taken while reading, then given back): less to collect. */
+    buffers?: Uint8Array[];
+  } = {},
 ): Promise<FlowFrame> {
   const n = rows.length;
   for (let i = 0; i < n; i++) {
@@ -260,7 +264,7 @@ export async function readCsvRows(
       });
     }
     try {
-      await readBlocks(file, layout, { path, sorted, writer });
+      await readBlocks(file, layout, { path, sorted, writer, buffers: options.buffers ?? [] });
     } catch (error) {
       if (error instanceof InputError && !error.message.startsWith(path)) {
         throw new InputError(`${path}: ${error.message}`, { hint: error.hint, cause: error });
@@ -278,7 +282,7 @@ export async function readCsvRows(
   return { columns, index, length: n };
 }
 
-/** Reads the blocks holding `sorted.rows`, each run of neighbouring blocks in one read. */
+/** Reads the blocks holding `sorted.rows`, each run of neighbouring blocks in one read, into a buffer of `buffers`. */
 async function readBlocks(
   file: Deno.FsFile,
   layout: CsvLayout,
@@ -286,6 +290,33 @@ async function readBlocks(
     path: string;
     sorted: { rows: Uint32Array; positions: Uint32Array };
     writer: RowWriter;
+    buffers: Uint8Array[];
+  },
+): Promise<void> {
+  let buffer = work.buffers.pop() ?? new Uint8Array(0);
+  try {
+    await readRuns(file, layout, {
+      ...work,
+      buffer: (length) => {
+        if (buffer.length < length) buffer = new Uint8Array(Math.max(length, buffer.length * 2));
+        return buffer.subarray(0, length);
+      },
+    });
+  } finally {
+    // Two kept: a scan reads one batch ahead while the caller's batch is being read.
+    if (work.buffers.length < 2) work.buffers.push(buffer);
+  }
+}
+
+/** Reads the runs of blocks holding `sorted.rows` into `buffer(length)`, parsing the wanted rows. */
+async function readRuns(
+  file: Deno.FsFile,
+  layout: CsvLayout,
+  work: {
+    path: string;
+    sorted: { rows: Uint32Array; positions: Uint32Array };
+    writer: RowWriter;
+    buffer: (length: number) => Uint8Array;
   },
 ): Promise<void> {
   const { rows, positions } = work.sorted;
@@ -293,7 +324,6 @@ async function readBlocks(
   const blockEnd = (b: number): number => (b + 1 < blocks.length ? blocks[b + 1] : layout.end);
   const header = new HeaderLine(layout.headers);
   const rec = new FieldSpans();
-  let buffer = new Uint8Array(0);
   let i = 0;
   while (i < rows.length) {
     const first = Math.floor(rows[i] / blockRows);
@@ -305,10 +335,8 @@ async function readBlocks(
       last = b;
     }
     const length = blockEnd(last) - blocks[first];
-    if (buffer.length < length) buffer = new Uint8Array(length);
-    const bytes = buffer.subarray(0, length);
+    const bytes = work.buffer(length);
     await readExactly(file, blocks[first], bytes);
-    setChunk(bytes, length);
     let pos = 0;
     let row = first * blockRows;
     let line = layout.lines[first];

@@ -31,7 +31,6 @@ import {
   NEGATIVE_INTEGER,
   NOT_A_NUMBER,
   parsed,
-  setChunk,
 } from "./_numbers.ts";
 import { listNames, planColumns, type PlannedColumn } from "./_columns.ts";
 import {
@@ -184,7 +183,6 @@ async function indexCsv(
         if (n === null) eof = true;
         else length += n;
       }
-      setChunk(buf, length);
       let pos = 0;
       if (first) {
         first = false;
@@ -368,6 +366,8 @@ class CsvFlowDataset implements FlowDataset {
   readonly info: DatasetInfo;
   readonly #path: string;
   readonly #labels: LabelIndex | null;
+  /** Read buffers kept between reads. */
+  readonly #buffers: Uint8Array[] = [];
   #layout: CsvLayout | null;
 
   constructor(path: string, layout: CsvLayout, labels: LabelIndex | null) {
@@ -398,7 +398,7 @@ class CsvFlowDataset implements FlowDataset {
 
   readRows(rows: ArrayLike<number>): Promise<FlowFrame> {
     try {
-      return readCsvRows(this.#path, this.#open(), rows);
+      return readCsvRows(this.#path, this.#open(), rows, { buffers: this.#buffers });
     } catch (error) {
       return Promise.reject(error);
     }
