@@ -2,9 +2,10 @@
  * `deno task bench`: mlids' speed and memory beside the original Python clients', measured in one
  * run on this machine (absolute figures drift between machines; the ratios are what we track).
  *
- *   deno task bench [--only dataset,formats,predict,consume,replay] [--rows 1620000] [--flows 100000] [--messages 5000]
+ *   deno task bench [--only dataset,csv,formats,predict,consume,replay] [--rows 1620000] [--flows 100000] [--messages 5000]
  *
- * `--only` runs those sections alone; `formats` compares the compressors and Parquet (issue 11);
+ * `--only` runs those sections alone; `csv` reads the same rows as a CSV beside pandas' read_csv;
+ * `formats` compares the compressors and Parquet (issue 11);
  * `replay` the replay sender and the per-flow senders (issue 13).
  *
  * Needs Debian's python3-pandas, python3-tables, python3-requests and python3-boto3 for the
@@ -262,9 +263,91 @@ async function derived(
   return file;
 }
 
-/** The same flows as `h5` as a CSV (pandas to_csv) and as Parquet (snappy, our writer). */
-async function formatCopies(h5: string, count: number): Promise<{ csv: string; parquet: string }> {
-  const csv = await derived(`ids-${count}.csv`, async (temp) => {
+/**
+ * The same rows as a CSV: the first open (one pass: values checked, dtypes settled, labels
+ * indexed) beside pandas' `read_csv(float_precision="round_trip")`, a category sample, and a
+ * whole-dataset export, which streams: its peak memory is the CSV memory target.
+ */
+async function benchCsv(file: string): Promise<void> {
+  const cache = await Deno.makeTempDir({ prefix: "mlids-bench-cache-" });
+  const env = { XDG_CACHE_HOME: cache, NO_COLOR: "1" };
+  try {
+    await measure(mlids(["--version"])); // warm Deno's module cache
+    const readCsv = "import sys, pandas as pd; " +
+      'df = pd.read_csv(sys.argv[1], float_precision="round_trip")';
+    const pandas = await measure([PYTHON, "-c", readCsv, file]);
+    const pandasSample = await measure([
+      PYTHON,
+      "-c",
+      `${readCsv}; df[df["label"] == "DoS attacks-Hulk"].sample(1000, random_state=1)`,
+      file,
+    ]);
+    const first = await measure(mlids(["dataset", "info", file, "--output", "json"]), { env });
+    if (first.code !== 0) throw new Error(`dataset info failed: ${first.stderr}`);
+    const sample = await measure(
+      mlids(["dataset", "sample", file, "--category", "DoS attacks-Hulk", "--count", "1000"]),
+      { env, keepStdout: true },
+    );
+    const sent = JSON.parse(sample.stdout).data.length;
+    const all = await measure(
+      mlids(["dataset", "sample", file, "--count", "all", "--output", "jsonl"]),
+      { env },
+    );
+    if (all.code !== 0) throw new Error(`dataset sample --count all failed: ${all.stderr}`);
+    const ratio = (ours: number, theirs: number): string => `${(ours / theirs).toFixed(3)}x`;
+    record({
+      section: "csv",
+      what: "first open (read, check, index): wall",
+      ours: fmt(first.seconds, "s"),
+      baseline: fmt(pandas.seconds, "s"),
+      ratio: ratio(first.seconds, pandas.seconds),
+      target: "<= 1x",
+      met: first.seconds <= pandas.seconds,
+    });
+    record({
+      section: "csv",
+      what: "first open: peak memory",
+      ours: fmt(first.peakMb, "MB", 0),
+      baseline: fmt(pandas.peakMb, "MB", 0),
+      ratio: ratio(first.peakMb, pandas.peakMb),
+      target: "<= 300 MB",
+      met: first.peakMb <= 300,
+    });
+    record({
+      section: "csv",
+      what: `sample 1000 'DoS attacks-Hulk' (warm cache, ${sent} flows)`,
+      ours: fmt(sample.seconds, "s"),
+      baseline: fmt(pandasSample.seconds, "s"),
+      ratio: ratio(sample.seconds, pandasSample.seconds),
+      target: "< 1 s",
+      met: sample.seconds < 1 && sent === 1000,
+    });
+    record({
+      section: "csv",
+      what: "every flow as jsonl (--count all, warm cache): peak memory",
+      ours: fmt(all.peakMb, "MB", 0),
+      baseline: fmt(pandas.peakMb, "MB", 0),
+      ratio: ratio(all.peakMb, pandas.peakMb),
+      target: "<= 300 MB",
+      met: all.peakMb <= 300,
+    });
+    record({
+      section: "csv",
+      what: "every flow as jsonl (--count all, warm cache): wall",
+      ours: fmt(all.seconds, "s"),
+      baseline: fmt(pandas.seconds, "s"),
+      ratio: ratio(all.seconds, pandas.seconds),
+      target: "",
+      met: null,
+    });
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+}
+
+/** The same flows as `h5` as a CSV, as pandas' `to_csv(index=False)` writes it. */
+async function csvCopy(h5: string, count: number): Promise<string> {
+  return await derived(`ids-${count}.csv`, async (temp) => {
     log(`writing the ${count}-row dataset as CSV with pandas`);
     const script = `import pandas as pd; pd.read_hdf(${JSON.stringify(h5)}).to_csv(${
       JSON.stringify(temp)
@@ -272,6 +355,11 @@ async function formatCopies(h5: string, count: number): Promise<{ csv: string; p
     const out = await new Deno.Command(PYTHON, { args: ["-c", script] }).output();
     if (out.code !== 0) throw new Error("pandas to_csv failed");
   });
+}
+
+/** The same flows as `h5` as a CSV (pandas to_csv) and as Parquet (snappy, our writer). */
+async function formatCopies(h5: string, count: number): Promise<{ csv: string; parquet: string }> {
+  const csv = await csvCopy(h5, count);
   const parquet = await derived(`ids-${count}-snappy.parquet`, async (temp) => {
     log(`writing the ${count}-row dataset as Parquet (snappy) with hyparquet-writer`);
     const { writeFlowsParquet } = await import("../dev/make_parquet_fixtures.ts");
@@ -707,11 +795,12 @@ function printTable(): void {
 }
 
 if (import.meta.main) {
-  const only = flag("only", "dataset,formats,predict,consume,replay").split(",");
+  const only = flag("only", "dataset,csv,formats,predict,consume,replay").split(",");
   const count = Number(flag("rows", "1620000"));
   await checkPython();
   const file = await ensureDataset(count);
   if (only.includes("dataset")) await benchDataset(file);
+  if (only.includes("csv")) await benchCsv(await csvCopy(file, count));
   if (only.includes("formats")) await benchFormats(count);
   if (only.includes("predict")) await benchPredict(file, Number(flag("flows", "100000")));
   if (only.includes("consume")) await benchConsume(file, Number(flag("messages", "5000")));

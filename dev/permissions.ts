@@ -59,7 +59,7 @@ export const MLIDS_ENV_VARS: readonly string[] = [
 /**
  * Deno permission flags for mlids: any host (the API, S3 and SQS endpoints are the user's), reading
  * datasets and AWS config anywhere, writing the cache and exports anywhere the user points, and the
- * environment variables above. No subprocesses, no FFI.
+ * environment variables above. No subprocesses, no FFI. Also the one V8 flag mlids runs with.
  */
 export const MLIDS_PERMISSIONS: readonly string[] = [
   "--allow-net",
@@ -67,6 +67,11 @@ export const MLIDS_PERMISSIONS: readonly string[] = [
   "--allow-write",
   `--allow-env=${MLIDS_ENV_VARS.join(",")}`,
   "--allow-sys=homedir,osRelease,hostname",
+  // A 4 MiB young generation: a scan of a whole dataset keeps each batch alive while the next is
+  // read, and V8 then grows its young generation up to its default maximum; capped, the peak memory
+  // of a 1.62M-flow scan measured 113 MB instead of 260 MB (HDF5) and 135 MB instead of 199 MB
+  // (CSV), at the same CPU time.
+  "--v8-flags=--max-semi-space-size=4",
 ];
 
 /** Targets `deno task compile` builds, with the file name suffix of each binary. */

@@ -13,7 +13,7 @@ import { parseBigInteger, parsed, parseNumber } from "./_numbers.ts";
 import { sortRows } from "../pandas/table_layout.ts";
 
 /** Rows per block: the unit of positioned reads, and what a scan's batches are cut at. */
-export const CSV_BLOCK_ROWS = 1024;
+export const CSV_BLOCK_ROWS = 128;
 
 /** Most bytes read at once when several neighbouring blocks are wanted. */
 const MAX_READ_BYTES = 16 << 20;
