@@ -51,6 +51,8 @@ export interface OpenDatasetOptions {
   onNotice?: (message: string) => void;
   /** From this many rows on, a first open says it is indexing (default 200,000). */
   indexNoticeRows?: number;
+  /** From this size on, the first open of a CSV says it reads the whole file (default 64 MiB). */
+  indexNoticeBytes?: number;
   /**
    * Stops the work: an S3 download or the first open's label scan under way is abandoned with a
    * CancelledError, leaving nothing behind in the cache. mlids' lib installs no signal listeners:
@@ -61,6 +63,9 @@ export interface OpenDatasetOptions {
 
 /** The storage family of a local file, told from its first bytes. */
 export type StoredFormat = "hdf5" | "csv" | "parquet";
+
+/** From this size on, the first open of a CSV says that it reads the whole file. */
+const LARGE_CSV_BYTES = 64 << 20;
 
 /** From this many rows on, the first open says that it is indexing. */
 const LARGE_DATASET_ROWS = 200_000;
@@ -190,7 +195,7 @@ async function openReader(
     return await openParquet(path, { onNotice: options.onNotice });
   }
   const { openFlowCsv } = await import("./csv/cicflowmeter.ts");
-  return await openFlowCsv(path, { onNotice: options.onNotice });
+  return await openFlowCsv(path, { onNotice: options.onNotice, signal: options.signal });
 }
 
 /**
@@ -441,17 +446,28 @@ export async function openDataset(
   const identity = cacheOptions
     ? await identifyDataset(path, options.key).catch(() => undefined)
     : undefined;
+  const once = cacheOptions ? " (once: the index is cached for the next open)" : "";
+  if (
+    format === "csv" && identity !== undefined &&
+    identity.size >= (options.indexNoticeBytes ?? LARGE_CSV_BYTES)
+  ) {
+    // A CSV is read whole before its rows are known (10 s for 600 MB): say so before, not after.
+    options.onNotice?.(
+      `reading ${Math.round(identity.size / 2 ** 20).toLocaleString("en-US")} MB of CSV to ` +
+        `check it and index its labels${once}`,
+    );
+  }
   const reader = await openReader(path, format, options);
   try {
     // The first open of a large dataset decodes every label once (a few seconds for millions of
     // flows); say so, since nothing else moves on the terminal meanwhile.
     if (
+      format !== "csv" &&
       reader.info.labelColumn !== null &&
       reader.info.rows >= (options.indexNoticeRows ?? LARGE_DATASET_ROWS)
     ) {
       options.onNotice?.(
-        `indexing the labels of ${reader.info.rows.toLocaleString("en-US")} flows` +
-          (cacheOptions ? " (once: the index is cached for the next open)" : ""),
+        `indexing the labels of ${reader.info.rows.toLocaleString("en-US")} flows${once}`,
       );
     }
     const labels = cacheOptions && identity && format === "hdf5"

@@ -304,3 +304,43 @@ Deno.test("openDataset: .part entries an interrupted run left in the cache go on
     assert.ok(left.includes(fresh), left.join());
   });
 });
+
+Deno.test("openDataset: a large CSV's first open says it reads the file; a stop request then leaves nothing cached", async () => {
+  await withCopy("csv_v3.csv", async (path, cacheDir) => {
+    const notices: string[] = [];
+    const first = await openDataset(path, {
+      cacheDir,
+      indexNoticeBytes: 0,
+      onNotice: (m) => notices.push(m),
+    });
+    first.close();
+    assert.deepEqual(notices, [
+      "reading 0 MB of CSV to check it and index its labels (once: the index is cached for the next open)",
+    ]);
+    (await openDataset(path, { cacheDir, indexNoticeBytes: 0, onNotice: (m) => notices.push(m) }))
+      .close();
+    assert.equal(notices.length, 1, "a cached open reads nothing and says nothing");
+
+    const fresh = `${cacheDir}-2`;
+    const controller = new AbortController();
+    await assert.rejects(
+      openDataset(path, {
+        cacheDir: fresh,
+        signal: controller.signal,
+        indexNoticeBytes: 0,
+        onNotice: (message) => {
+          if (message.startsWith("reading")) controller.abort();
+        },
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof CancelledError, String(error));
+        assert.match(error.message, /^indexing .*csv_v3\.csv was interrupted$/);
+        return true;
+      },
+    );
+    assert.deepEqual(await listFiles(fresh).catch(() => []), []);
+    const small: string[] = [];
+    (await openDataset(path, { cacheDir: fresh, onNotice: (m) => small.push(m) })).close();
+    assert.deepEqual(small, [], "small CSVs open silently");
+  });
+});
