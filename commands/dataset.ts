@@ -196,8 +196,11 @@ export async function runDatasetSample(
       seed: flags.seed,
     });
     if (selection.shortfall) {
+      const { available } = selection.shortfall;
       io.notice(
-        `only ${selection.shortfall.available} flows of '${selection.category}' exist; writing ${selection.shortfall.available}`,
+        selection.category === null
+          ? `only ${available} flows in the dataset; writing ${available}`
+          : `only ${available} flows of '${selection.category}' exist; writing ${available}`,
       );
     }
     const info = dataset.info;

@@ -4,6 +4,7 @@ import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { startEmulator } from "../../dev/emulator.ts";
 import { mlidsCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
 import { listFiles } from "../support/files.ts";
+import { runDatasetSample } from "../../commands/dataset.ts";
 import { stalledDownload, startProxy } from "../support/s3_proxy.ts";
 
 const FIXTURES = join(REPO_ROOT, "tests", "fixtures");
@@ -524,3 +525,33 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     },
   });
 }
+
+Deno.test("dataset sample: asking more random flows than exist says how many the dataset has, in words", async () => {
+  const notices: string[] = [];
+  let written = "";
+  const cache = await Deno.makeTempDir({ prefix: "mlids-dataset-more-" });
+  const saved = Deno.env.get("XDG_CACHE_HOME");
+  try {
+    Deno.env.set("XDG_CACHE_HOME", cache);
+    const io = {
+      write: (text: string) => {
+        written += text;
+        return Promise.resolve(true);
+      },
+      notice: (line: string) => void notices.push(line),
+    };
+    await runDatasetSample(TABLE, { random: true, count: 1000, output: "csv" }, io);
+    await runDatasetSample(TABLE, { category: "Bot", count: 1000, output: "csv" }, io);
+  } finally {
+    if (saved === undefined) Deno.env.delete("XDG_CACHE_HOME");
+    else Deno.env.set("XDG_CACHE_HOME", saved);
+    await Deno.remove(cache, { recursive: true });
+  }
+  assert.equal(written.trimEnd().split("\n").length > 300, true);
+  assert.ok(notices.every((line) => !line.includes("null")), notices.join("\n"));
+  assert.ok(notices.includes("only 300 flows in the dataset; writing 300"), notices.join("\n"));
+  assert.ok(
+    notices.some((line) => /^only \d+ flows of 'Bot' exist; writing \d+$/.test(line)),
+    notices.join("\n"),
+  );
+});
