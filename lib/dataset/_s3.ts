@@ -24,7 +24,7 @@ import {
   RemoteError,
   UsageError,
 } from "../errors.ts";
-import { backoffDelay, sleep } from "../retry.ts";
+import { backoffDelay, networkErrorCode, sleep } from "../retry.ts";
 
 /** How to reach S3 and where to keep the object. */
 export interface S3FetchOptions {
@@ -78,20 +78,7 @@ interface ObjectVersion {
 
 const DEFAULT_REGION = "eu-west-1";
 const EXAMPLE_URI = "s3://ml-ids-2018-full/testing/test.h5";
-/** Network failures worth another try, and worth a "check your network" hint. */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ECONNABORTED",
-  "ERR_STREAM_PREMATURE_CLOSE",
-]);
+/** SDK failures of a request that got no answer, besides the network error codes. */
 const NETWORK_NAMES = new Set(["TimeoutError", "RequestTimeout", "AbortError"]);
 
 /** Parses `s3://bucket/key`; anything else (no bucket, no key, a `/`-ended prefix) is a UsageError. */
@@ -548,9 +535,9 @@ function errorName(error: unknown): string {
 }
 
 function networkCodeOf(error: unknown): string | undefined {
+  const code = networkErrorCode(error);
+  if (code !== undefined) return code;
   for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: string }).code;
-    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
     if (NETWORK_NAMES.has(errorName(current))) return errorName(current);
     current = (current as { cause?: unknown }).cause;
   }

@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { type AwsConnection, redactSecrets } from "./aws_credentials.ts";
 import { RemoteError } from "../errors.ts";
+import { backoffDelay, networkErrorCode, sleep } from "../retry.ts";
 
 /** Builds an SQS client for a resolved connection; SDK retries are off, the poller retries itself. */
 export function createSqsClient(connection: AwsConnection): SQSClient {
@@ -135,22 +136,6 @@ const RETRY_CODES = new Set([
   "NetworkingError",
 ]);
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "EHOSTDOWN",
-  "ERR_STREAM_PREMATURE_CLOSE",
-  "UND_ERR_SOCKET",
-]);
-
 interface SdkErrorShape {
   name?: string;
   code?: string;
@@ -174,9 +159,7 @@ export function classifyFailure(error: unknown): FailureKind {
   if (e.$fault === "server") return "retry";
   if (status !== undefined) return "fatal";
   // No HTTP answer at all: the request never got through (refused, reset, DNS, timeout).
-  if (NETWORK_CODES.has(e.code ?? "")) return "retry";
-  const cause = shapeOf((error as { cause?: unknown })?.cause);
-  if (NETWORK_CODES.has(cause.code ?? "")) return "retry";
+  if (networkErrorCode(error) !== undefined) return "retry";
   const text = `${e.name ?? ""} ${e.message ?? ""}`;
   if (/ECONN|EPIPE|socket|network|connection|timed? ?out|fetch failed|EOF/i.test(text)) {
     return "retry";
@@ -246,25 +229,6 @@ export function fatalSqsError(
       "Check the flags; run again with --debug for details.",
     ),
   );
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
-  const exact = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  // +-20 % jitter so many consumers do not retry in lockstep.
-  return Math.round(exact * (0.8 + Math.random() * 0.4));
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -399,7 +363,7 @@ export async function pollQueue(
         if (stop.signal.aborted) return [];
         receiveFailures++;
         setBusy(false);
-        const delayMs = backoffDelay(receiveFailures, baseMs, maxMs);
+        const delayMs = backoffDelay(receiveFailures, { baseMs, capMs: maxMs });
         emit({
           type: "retry",
           operation: "ReceiveMessage",
@@ -469,7 +433,7 @@ export async function pollQueue(
         deleteFailures++;
       }
       if (remaining.length === 0) break;
-      const delayMs = backoffDelay(attempt, baseMs, maxMs);
+      const delayMs = backoffDelay(attempt, { baseMs, capMs: maxMs });
       // Past the visibility timeout the receipt handles are stale and the messages come back anyway.
       if (attempt >= 5 && Date.now() + delayMs > deadline) {
         for (const m of remaining) {

@@ -7,6 +7,7 @@
 
 import { InputError, UsageError } from "../errors.ts";
 import { type FlowFrame, SplitJsonEncoder } from "../frame/mod.ts";
+import { backoffDelay, sleep } from "../retry.ts";
 import {
   cancelledError,
   type ConnectionPolicy,
@@ -128,19 +129,6 @@ function settingsOf(options: PredictionClientOptions): Settings {
   };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Sends flows to the ML-IDS prediction API and collects its predictions. */
 export class PredictionClient {
   readonly #options: PredictionClientOptions;
@@ -231,8 +219,10 @@ export class PredictionClient {
             if (!isRetryable(failure) || tries >= settings.retries || signal?.aborted) {
               throw failure;
             }
-            const ceiling = Math.min(settings.retryCapMs, settings.retryBaseMs * 2 ** tries);
-            const waitMs = Math.round(ceiling / 2 + Math.random() * ceiling / 2);
+            const waitMs = backoffDelay(tries + 1, {
+              baseMs: settings.retryBaseMs,
+              capMs: settings.retryCapMs,
+            });
             callbacks.onRetry?.({ request, attempt: tries + 1, error: failure, waitMs });
             await sleep(waitMs, signal);
           }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { sleep } from "../retry.ts";
 import { SplitJsonEncoder } from "../frame/mod.ts";
 import { LatencyHistogram, RateMeter } from "../measure/mod.ts";
 import type { PredictionApi } from "../predict/mod.ts";
@@ -113,26 +114,6 @@ export class ReplayStats {
     }
   }
 }
-
-/** Waits `ms` (cut short by `signal`). Short waits skip the abort listener: they end soon anyway. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  if (ms <= SHORT_WAIT_MS || signal === undefined) {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-  }
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** Waits up to this long are not cut short by an abort. */
-const SHORT_WAIT_MS = 50;
 
 interface PreparedWindow extends FeedWindow {
   readonly encoder: SplitJsonEncoder;
