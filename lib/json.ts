@@ -51,3 +51,8 @@ export function stringifyJsonExact(value: unknown): string {
     return JSON.stringify(value, bigintAsDigits);
   }
 }
+
+/** Whether parsed JSON `value` is an object (not null, not an array), so its fields can be read. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -3,8 +3,11 @@
  * nothing read can move the cursor, recolour or retitle a terminal, and invisible format characters
  * (bidi controls, marks, BOM) escaped so that nothing read can make a terminal show text in
  * another order than it is (the "Trojan Source" trick). Shared by every view and the CSV writer.
+ * Also how many terminal columns text takes, to line it up.
  * @module
  */
+
+import { eastAsianWidth } from "get-east-asian-width";
 
 /**
  * Invisible characters that change how text around them is shown: the Arabic letter mark, the
@@ -40,4 +43,36 @@ export function escapeControl(text: string): string {
     if (ch === "\r") return "\\r";
     return `\\x${code.toString(16).padStart(2, "0")}`;
   }).replace(FORMAT_CHARACTERS, codeEscape);
+}
+
+/** Characters that take no column of their own: combining marks, zero-width spaces and joiners, variation selectors. */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200d\ufe00-\ufe0f]$/u;
+
+/**
+ * Columns a character (by code point) takes in a terminal: 2 for East Asian wide and fullwidth
+ * characters and emoji (Unicode's East Asian Width, from get-east-asian-width), 0 for combining
+ * marks and zero-width characters, else 1.
+ */
+export function charWidth(codePoint: number): 0 | 1 | 2 {
+  // Below U+0300 (ASCII, Latin-1, Latin Extended) nothing is wide or combining.
+  if (codePoint < 0x300) return 1;
+  if (ZERO_WIDTH.test(String.fromCodePoint(codePoint))) return 0;
+  return eastAsianWidth(codePoint);
+}
+
+/** Columns `text` takes in a terminal (see {@linkcode charWidth}), for padding and fitting. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Plain ASCII and Latin text is one column a UTF-16 unit: the common case, kept cheap.
+    if (code < 0x300) {
+      width++;
+    } else {
+      const point = text.codePointAt(i)!;
+      if (point > 0xffff) i++;
+      width += charWidth(point);
+    }
+  }
+  return width;
 }

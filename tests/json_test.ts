@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseJsonExact, stringifyJsonExact } from "../lib/json.ts";
+import { isRecord, parseJsonExact, stringifyJsonExact } from "../lib/json.ts";
 
 Deno.test("parseJsonExact: integers beyond 2^53 become bigints, the rest as JSON.parse gives it", () => {
   const text =
@@ -29,4 +29,10 @@ Deno.test("stringifyJsonExact: bigints as their digits, everything else as JSON.
   assert.equal(stringifyJsonExact({ a: 1, b: "x" }), JSON.stringify({ a: 1, b: "x" }));
   const text = '{"a":1199710477670935696,"b":[-18446744073709551615]}';
   assert.equal(stringifyJsonExact(parseJsonExact(text)), text);
+});
+
+Deno.test("json: isRecord is true for objects only, not null, arrays or primitives", () => {
+  assert.equal(isRecord({ a: 1 }), true);
+  assert.equal(isRecord(JSON.parse("{}")), true);
+  for (const value of [null, [1], "x", 3, undefined, true]) assert.equal(isRecord(value), false);
 });

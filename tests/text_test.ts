@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { escapeControl, escapeFormatCharacters } from "../lib/text.ts";
+import { charWidth, displayWidth, escapeControl, escapeFormatCharacters } from "../lib/text.ts";
 
 const BIDI_AND_INVISIBLE = [
   0x061c,
@@ -57,4 +57,17 @@ Deno.test("text: ordinary text of any script, joiners and emoji stay as they are
 
 Deno.test("text: escapeFormatCharacters leaves control characters to the caller", () => {
   assert.equal(escapeFormatCharacters("a\nb\x1b"), "a\nb\x1b");
+});
+
+Deno.test("text: display width counts terminal columns: wide CJK and emoji 2, combining marks 0", () => {
+  assert.equal(displayWidth("Bot"), 3);
+  assert.equal(displayWidth("攻撃"), 4);
+  assert.equal(displayWidth("🙂 ok"), 5);
+  assert.equal(displayWidth("Überlast – ✓"), 12);
+  // e + combining acute accent is one column, as "é" is.
+  assert.equal(displayWidth("e\u0301"), displayWidth("é"));
+  assert.equal(displayWidth("a\u200db"), 2);
+  assert.equal(charWidth("字".codePointAt(0)!), 2);
+  assert.equal(charWidth(0x0301), 0);
+  assert.equal(charWidth("x".codePointAt(0)!), 1);
 });

@@ -8,6 +8,7 @@
 
 import type { Message } from "@aws-sdk/client-sqs";
 import { decodeSplitJson } from "../frame/mod.ts";
+import { isRecord } from "../json.ts";
 
 /** What the model said about a flow. */
 export type Prediction = "attack" | "benign";
@@ -62,10 +63,6 @@ function predictionOf(value: unknown): Prediction | null {
   if (typeof value === "number") return value === 1 ? "attack" : value === 0 ? "benign" : null;
   if (typeof value === "boolean") return value ? "attack" : "benign";
   return null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function envelopeAttribute(envelope: Record<string, unknown>): unknown {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { escapeControl } from "../text.ts";
+import { displayWidth, escapeControl } from "../text.ts";
 
 /** One bar: a name and a part of a whole (`value` of `total`). */
 export interface Bar {
@@ -24,10 +24,6 @@ export interface BarChartOptions {
 const MIN_BAR = 10;
 const MAX_BAR = 40;
 
-function charWidth(text: string): number {
-  return [...text].length;
-}
-
 /** Draws `bars` one per line: `name  [#####.....]  50.0%  (5/10)`, names padded to line up. */
 export function renderBarChart(bars: readonly Bar[], options: BarChartOptions = {}): string {
   if (bars.length === 0) return "";
@@ -35,11 +31,11 @@ export function renderBarChart(bars: readonly Bar[], options: BarChartOptions = 
   const width = Math.max(options.width ?? 80, 40);
   const names = bars.map((bar) => escapeControl(bar.name));
   const counts = bars.map((bar) => `(${bar.value}/${bar.total})`);
-  const countWidth = Math.max(...counts.map(charWidth));
+  const countWidth = Math.max(...counts.map(displayWidth));
   // name, two spaces, bar, two spaces, "100.0%", two spaces, counts.
   const fixed = 2 + 2 + 6 + 2 + countWidth + (colour ? 0 : 2);
   const nameWidth = Math.min(
-    Math.max(...names.map(charWidth)),
+    Math.max(...names.map(displayWidth)),
     Math.max(12, width - fixed - MIN_BAR),
   );
   const barWidth = Math.max(MIN_BAR, Math.min(MAX_BAR, width - fixed - nameWidth));
@@ -48,9 +44,9 @@ export function renderBarChart(bars: readonly Bar[], options: BarChartOptions = 
     const filled = Math.round(fraction * barWidth);
     const empty = barWidth - filled;
     // A long name keeps every character: it goes on its own line above the bar.
-    const name = charWidth(names[i]) > nameWidth
+    const name = displayWidth(names[i]) > nameWidth
       ? `${names[i]}\n${" ".repeat(nameWidth)}`
-      : names[i] + " ".repeat(nameWidth - charWidth(names[i]));
+      : names[i] + " ".repeat(nameWidth - displayWidth(names[i]));
     const drawn = colour
       ? `\x1b[${fraction >= 0.5 ? 32 : 31}m${"█".repeat(filled)}\x1b[2m${
         "░".repeat(empty)

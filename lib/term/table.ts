@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { escapeControl } from "../text.ts";
+import { charWidth, displayWidth, escapeControl } from "../text.ts";
 
 /** How a table wider than the terminal is shown. */
 export type Overflow = "wrap" | "nowrap";
@@ -35,33 +35,6 @@ export function parseOverflow(value: string): Overflow {
 
 // Borders and padding around each column: "│ " before and " " after.
 const COLUMN_CHROME = 3;
-
-/** Columns a character takes in a terminal: 2 for East Asian wide and emoji, else 1. */
-function charWidth(code: number): number {
-  return (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) ||
-      (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) ||
-      (code >= 0xfe30 && code <= 0xfe4f) || (code >= 0xff00 && code <= 0xff60) ||
-      (code >= 0xffe0 && code <= 0xffe6) || (code >= 0x1f300 && code <= 0x1faff) ||
-      (code >= 0x20000 && code <= 0x3fffd)
-    ? 2
-    : 1;
-}
-
-function textWidth(text: string): number {
-  let width = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    // Plain ASCII and Latin text is one column a UTF-16 unit: the common case, kept cheap.
-    if (code < 0x1100) {
-      width++;
-    } else {
-      const point = text.codePointAt(i)!;
-      if (point > 0xffff) i++;
-      width += charWidth(point);
-    }
-  }
-  return width;
-}
 
 /** `text` cut into pieces of at most `width` columns, for a cell wider than the terminal. */
 function wrapText(text: string, width: number): string[] {
@@ -95,7 +68,7 @@ function drawTable(
   const head = options.colour ? (text: string) => `\x1b[36m${text}\x1b[39m` : (t: string) => t;
   // Only the column that is too wide (by default every column) wraps inside its cells.
   const cellLines = (text: string, c: number): string[] =>
-    options.maxWidth !== undefined && textWidth(text) > options.maxWidth &&
+    options.maxWidth !== undefined && displayWidth(text) > options.maxWidth &&
       (options.wrapColumn === undefined || options.wrapColumn === c)
       ? wrapText(text, options.maxWidth)
       : [text];
@@ -103,9 +76,9 @@ function drawTable(
   const bodyCells = rows.map((row) => headers.map((_, c) => cellLines(row[c] ?? "", c)));
   const widths = headers.map((_, c) => {
     let width = 0;
-    for (const line of headerCells[c]) width = Math.max(width, textWidth(line));
+    for (const line of headerCells[c]) width = Math.max(width, displayWidth(line));
     for (const row of bodyCells) {
-      for (const line of row[c]) width = Math.max(width, textWidth(line));
+      for (const line of row[c]) width = Math.max(width, displayWidth(line));
     }
     return width;
   });
@@ -119,7 +92,7 @@ function drawTable(
       let line = bar;
       for (let c = 0; c < widths.length; c++) {
         const text = cells[c][l] ?? "";
-        line += ` ${style(text)}${" ".repeat(widths[c] - textWidth(text))} ${bar}`;
+        line += ` ${style(text)}${" ".repeat(widths[c] - displayWidth(text))} ${bar}`;
       }
       out.push(line);
     }
@@ -145,7 +118,7 @@ export function renderTable(
   }
   const width = Math.max(options.width ?? 100, 20);
   const widths = safeHeaders.map((header, c) =>
-    safeRows.reduce((max, row) => Math.max(max, textWidth(row[c] ?? "")), textWidth(header))
+    safeRows.reduce((max, row) => Math.max(max, displayWidth(row[c] ?? "")), displayWidth(header))
   );
   let repeated = Math.max(0, Math.min(options.repeatColumns ?? 0, widths.length));
   let base = 1;

@@ -15,7 +15,7 @@
 
 import type { AttackNotification, NotifiedFlow } from "../notify/mod.ts";
 import { stylesWith } from "../term/mod.ts";
-import { escapeControl } from "../text.ts";
+import { charWidth, displayWidth, escapeControl } from "../text.ts";
 import {
   flowFacts,
   humanBytes,
@@ -33,14 +33,22 @@ export interface AlertLineOptions {
   colour?: boolean;
 }
 
-/** `text` cut to `max` characters (code points), the cut marked with `…`. */
+/** `text` cut to `max` terminal columns, the cut marked with `…`. */
 function fit(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+  if (displayWidth(text) <= max) return text;
+  let kept = "";
+  let used = 0;
+  for (const char of text) {
+    const width = charWidth(char.codePointAt(0)!);
+    if (used + width > max - 1) break;
+    kept += char;
+    used += width;
+  }
+  return `${kept}…`;
 }
 
 function pad(text: string, width: number): string {
-  const length = [...text].length;
+  const length = displayWidth(text);
   return length >= width ? text : text + " ".repeat(width - length);
 }
 

@@ -38,3 +38,19 @@ Deno.test("renderBarChart colours bars when asked", () => {
   assert.ok(text.includes("█") && text.includes("░"));
   assert.equal(renderBarChart([]), "");
 });
+
+Deno.test("renderBarChart lines bars up by terminal columns when names have wide characters", () => {
+  const text = renderBarChart([
+    { name: "Bot", value: 1, total: 2 },
+    { name: "攻撃テスト", value: 2, total: 2 },
+    { name: "Angriff – Überlast ✓", value: 0, total: 2 },
+  ], { width: 80 });
+  const lines = text.split("\n");
+  // Columns before the bar: CJK characters take two each, the rest one.
+  const columnOfBar = (line: string): number => {
+    const before = line.slice(0, line.indexOf("["));
+    return [...before].reduce((sum, ch) => sum + (/[\u3000-\u9fff]/.test(ch) ? 2 : 1), 0);
+  };
+  assert.equal(columnOfBar(lines[1]), columnOfBar(lines[0]), text);
+  assert.equal(columnOfBar(lines[2]), columnOfBar(lines[0]), text);
+});

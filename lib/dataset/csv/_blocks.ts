@@ -11,6 +11,7 @@ import type { ColumnValues, FlowColumn, FlowFrame } from "../../frame/mod.ts";
 import { FieldSpans, fieldText, TextField, tokenize } from "./_records.ts";
 import { parseBigInteger, parsed, parseNumber } from "./_numbers.ts";
 import { sortRows } from "../pandas/table_layout.ts";
+import { isRecord } from "../../json.ts";
 
 /** Rows per block: the unit of positioned reads, and what a scan's batches are cut at. */
 export const CSV_BLOCK_ROWS = 128;
@@ -41,10 +42,6 @@ export interface CsvLayout {
   readonly end: number;
   /** The notices the pass gave (dropped columns, skipped headers, widened columns). */
   readonly notices: readonly string[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isCount(value: unknown): value is number {

@@ -9,6 +9,7 @@
 import type { ColumnValues, FlowColumn, FlowFrame, NumericValues } from "../../frame/mod.ts";
 import type { FlowBatch } from "../flow_dataset.ts";
 import { type ChunkIndex, type ChunkRows, readRowBytes, scanChunkRows } from "../hdf5/chunks.ts";
+import { isRecord } from "../../json.ts";
 
 /** The typed array a numeric column (or a categorical's codes) is held in, by numpy name. */
 export type NumericStorage =
@@ -438,10 +439,6 @@ export async function* streamTableRows(
     }
   }
   if (batch.filled > 0) yield batch.frame();
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isCount(value: unknown): value is number {
