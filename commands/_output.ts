@@ -4,6 +4,8 @@
  * @module
  */
 
+import { writeAll } from "../lib/write_all.ts";
+
 const encoder = new TextEncoder();
 
 /** Where a command writes its data (stdout) and its notices (stderr). */
@@ -14,14 +16,6 @@ export interface CommandIo {
   notice(line: string): void;
   /** Aborted when the user asks the command to stop (Ctrl-C, SIGTERM). */
   signal?: AbortSignal;
-}
-
-async function writeAll(
-  target: Deno.FsFile | typeof Deno.stdout,
-  bytes: Uint8Array,
-): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) written += await target.write(bytes.subarray(written));
 }
 
 /** The real stdout and stderr. */

@@ -27,6 +27,7 @@ import { formatCount, type Overflow, ProgressBar } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
 import { renderResultsView, type ResultColumns } from "../lib/view/mod.ts";
 import { batchChunks } from "./_output.ts";
+import { writeAllSync } from "../lib/write_all.ts";
 
 /** How the results are written: a terminal view, or data for scripts. */
 export type PredictOutput = "table" | ResultFormat;
@@ -109,14 +110,8 @@ export function streamSink(stream: { writeSync(bytes: Uint8Array): number }): Te
   return {
     write(text: string): void {
       if (closed) return;
-      const bytes = encoder.encode(text);
-      let offset = 0;
       try {
-        while (offset < bytes.length) {
-          const written = stream.writeSync(bytes.subarray(offset));
-          if (written <= 0) break;
-          offset += written;
-        }
+        writeAllSync(stream, encoder.encode(text));
       } catch (error) {
         if (error instanceof Deno.errors.BrokenPipe) closed = true;
         else throw error;

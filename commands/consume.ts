@@ -26,6 +26,7 @@ import { alertLines, ecsLines, flowRecordLines, notificationTable } from "../lib
 /** The views of notifications on stdout. */
 const OUTPUT_FORMATS = ["lines", "table", "ecs", "json", "jsonl"] as const;
 import { watchInterrupts } from "./_interrupt.ts";
+import { writeAll, writeAllSync } from "../lib/write_all.ts";
 
 /** How notifications are written to stdout. */
 type OutputFormat = typeof OUTPUT_FORMATS[number];
@@ -53,23 +54,15 @@ function counted(count: number, noun: string): string {
 const encoder = new TextEncoder();
 
 function writeStderr(text: string): void {
-  const bytes = encoder.encode(text);
-  let offset = 0;
   try {
-    while (offset < bytes.length) {
-      const written = Deno.stderr.writeSync(bytes.subarray(offset));
-      if (written <= 0) break;
-      offset += written;
-    }
+    writeAllSync(Deno.stderr, encoder.encode(text));
   } catch {
     // A closed stderr must not stop consuming.
   }
 }
 
 async function writeStdout(text: string): Promise<void> {
-  const bytes = encoder.encode(text);
-  let offset = 0;
-  while (offset < bytes.length) offset += await Deno.stdout.write(bytes.subarray(offset));
+  await writeAll(Deno.stdout, encoder.encode(text));
 }
 
 function secondsText(ms: number): string {

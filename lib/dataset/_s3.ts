@@ -25,6 +25,7 @@ import {
   UsageError,
 } from "../errors.ts";
 import { backoffDelay, networkErrorCode, sleep } from "../retry.ts";
+import { writeAll } from "../write_all.ts";
 
 /** How to reach S3 and where to keep the object. */
 export interface S3FetchOptions {
@@ -459,16 +460,6 @@ async function writeMeta(target: string, meta: CachedObjectMeta): Promise<void> 
     await onDisk(path, "replace", () => Deno.rename(temporary, path));
   } finally {
     await removeQuietly(temporary);
-  }
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  // Each write moves at least one byte forward or throws, so this ends.
-  while (offset < bytes.length) {
-    const written = await file.write(bytes.subarray(offset));
-    if (written <= 0) throw new Error("write made no progress");
-    offset += written;
   }
 }
 

@@ -7,6 +7,7 @@
 
 import { escapeControl } from "../text.ts";
 import { stderrIsTerminal, terminalWidth } from "./terminal.ts";
+import { writeAllSync } from "../write_all.ts";
 
 /** Where a progress bar writes: anything with a synchronous `writeSync`, like `Deno.stderr`. */
 export interface WritableLike {
@@ -166,15 +167,8 @@ export class ProgressBar {
 
   #write(text: string): void {
     if (this.#quiet) return;
-    const bytes = encoder.encode(text);
-    let offset = 0;
-    // writeSync may write less than asked; bounded because each call writes at least one byte or throws.
     try {
-      while (offset < bytes.length) {
-        const written = this.#stream.writeSync(bytes.subarray(offset));
-        if (written <= 0) break;
-        offset += written;
-      }
+      writeAllSync(this.#stream, encoder.encode(text));
     } catch {
       // A closed or broken stderr must not fail the work whose progress it shows.
     }

@@ -16,6 +16,7 @@ import {
   sameIdentity,
 } from "./label_index.ts";
 import type { LabelIndex } from "../flow_dataset.ts";
+import { writeAllSync } from "../../write_all.ts";
 
 /** Where the cache lives and which pandas key of the file it is for. */
 export interface CategoryRowsCacheOptions {
@@ -99,10 +100,7 @@ class CategoryBuffer {
       create: true,
       truncate: true,
     });
-    let written = 0;
-    while (written < this.used) {
-      written += this.file.writeSync(this.buffer.subarray(written, this.used));
-    }
+    writeAllSync(this.file, this.buffer.subarray(0, this.used));
     this.used = 0;
     // The buffer grew while the left-out category was not chosen yet: give that memory back.
     if (this.buffer.length > FLUSH_BYTES * 2) this.buffer = new Uint8Array(FLUSH_BYTES);
