@@ -28,6 +28,7 @@ import {
 import { defaultCacheDir, removeStaleParts } from "../cache_dir.ts";
 import type { PandasTableLayout } from "./pandas/table_layout.ts";
 import type { CategoryRows } from "./cache/category_rows.ts";
+import { HDF5_SIGNATURE_BYTES, isHdf5Signature, superblockOffsets } from "./hdf5/signature.ts";
 
 /** Where and how to open a dataset. */
 export interface OpenDatasetOptions {
@@ -69,8 +70,6 @@ const LARGE_CSV_BYTES = 64 << 20;
 
 /** From this many rows on, the first open says that it is indexing. */
 const LARGE_DATASET_ROWS = 200_000;
-
-const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** The local file a dataset URI names, downloading S3 objects into the cache first. */
 export async function resolveDatasetPath(
@@ -155,17 +154,17 @@ export async function detectStoredFormat(path: string): Promise<StoredFormat> {
         hint: "The file is cut short; download or copy it again.",
       });
     }
-    // HDF5 signatures sit at 0, 512, 1024, 2048, ... (after a user block).
-    for (let offset = 0; offset + 8 <= 1 << 20; offset = offset === 0 ? 512 : offset * 2) {
-      let bytes: Uint8Array;
-      if (offset + 8 <= read) {
-        bytes = head.subarray(offset, offset + 8);
-      } else {
-        bytes = new Uint8Array(8);
+    const size = (await file.stat()).size;
+    for (const offset of superblockOffsets(size)) {
+      let bytes: Uint8Array = head;
+      let at = offset;
+      if (offset + HDF5_SIGNATURE_BYTES > read) {
+        bytes = new Uint8Array(HDF5_SIGNATURE_BYTES);
+        at = 0;
         await file.seek(offset, Deno.SeekMode.Start);
-        if ((await file.read(bytes)) !== 8) break;
+        if ((await file.read(bytes)) !== HDF5_SIGNATURE_BYTES) break;
       }
-      if (HDF5_MAGIC.every((byte, i) => bytes[i] === byte)) return "hdf5";
+      if (isHdf5Signature(bytes, at)) return "hdf5";
     }
     if (head.subarray(0, read).includes(0)) {
       throw new InputError(

@@ -10,6 +10,7 @@ import { inflateSync } from "node:zlib";
 import { InputError } from "../../errors.ts";
 import { readSyncAt } from "../_read_at.ts";
 import { CODEC_FILTERS, FILTER_LZO, type FilterDecoder, loadFilterCodecs } from "./_codecs.ts";
+import { HDF5_SIGNATURE_BYTES, isHdf5Signature, superblockOffsets } from "./signature.ts";
 
 /** One filter of a dataset's filter pipeline, in pipeline (write) order. */
 export interface ChunkFilter {
@@ -64,8 +65,6 @@ export interface ReadChunksOptions {
   concurrency?: number;
 }
 
-/** The HDF5 file signature, found at offset 0, 512, 1024, 2048, ... */
-const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 const FILTER_DEFLATE = 1;
 const FILTER_SHUFFLE = 2;
 const FILTER_FLETCHER32 = 3;
@@ -195,9 +194,8 @@ function hasSignature(bytes: Uint8Array, signature: string): boolean {
 
 /** Finds the superblock and returns the root group's object header address. */
 function readSuperblock(reader: MetadataReader, fileSize: number): number {
-  for (let position = 0; position + 8 <= fileSize; position = position === 0 ? 512 : position * 2) {
-    const head = reader.bytesAt(position, Math.min(8, fileSize - position));
-    if (!SIGNATURE.every((byte, i) => head[i] === byte)) continue;
+  for (const position of superblockOffsets(fileSize)) {
+    if (!isHdf5Signature(reader.bytesAt(position, HDF5_SIGNATURE_BYTES))) continue;
     const fixed = reader.bytesAt(position, Math.min(24, fileSize - position));
     const version = fixed[8];
     if (version !== 0 && version !== 1) throw new Unsupported(`superblock version ${version}`);

@@ -8,6 +8,7 @@
 import type h5wasmModule from "h5wasm/node";
 import { InputError, MachineError } from "../../errors.ts";
 import { type H5wasm, loadH5wasm } from "./h5wasm_loader.ts";
+import { HDF5_SIGNATURE_BYTES, isHdf5Signature, superblockOffsets } from "./signature.ts";
 
 /** HDF5 type classes (H5T_class_t) that mlids distinguishes. */
 export const TypeClass = {
@@ -87,9 +88,6 @@ const WINDOW_ROWS = 65536;
 
 /** What an object path names in a file. */
 export type Hdf5ObjectKind = "group" | "dataset" | "other" | "missing";
-
-/** The HDF5 file signature, found at offset 0, 512, 1024, 2048, ... */
-const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 // The Emscripten module's parts that this layer calls; h5wasm types them loosely.
 interface RawMetadata {
@@ -191,14 +189,14 @@ function errorText(error: unknown): string {
 /** Whether the bytes at `offset` of `file` are the HDF5 signature. */
 async function signatureAt(file: Deno.FsFile, offset: number): Promise<boolean> {
   await file.seek(offset, Deno.SeekMode.Start);
-  const buffer = new Uint8Array(SIGNATURE.length);
+  const buffer = new Uint8Array(HDF5_SIGNATURE_BYTES);
   let filled = 0;
   while (filled < buffer.length) {
     const n = await file.read(buffer.subarray(filled));
     if (n === null) return false;
     filled += n;
   }
-  return SIGNATURE.every((byte, i) => buffer[i] === byte);
+  return isHdf5Signature(buffer);
 }
 
 /** Checks that `path` is a readable regular file starting with an HDF5 superblock. */
@@ -229,11 +227,7 @@ async function checkHdf5Signature(path: string): Promise<number> {
   try {
     const size = stat.size;
     // The superblock sits at 0 or at a power of two from 512 on (a user block precedes it).
-    for (
-      let offset = 0;
-      offset + SIGNATURE.length <= size;
-      offset = offset === 0 ? 512 : offset * 2
-    ) {
+    for (const offset of superblockOffsets(size)) {
       if (await signatureAt(file, offset)) return offset;
     }
   } catch (error) {
