@@ -296,7 +296,7 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     redactSecrets,
     resolveSqsConnection,
   } = await import("../lib/notify/mod.ts");
-  const connection = resolveSqsConnection(queueConnectionFrom(options.queueUrl, options));
+  const connection = await resolveSqsConnection(queueConnectionFrom(options.queueUrl, options));
   const secrets = connection.secrets;
   const warnStyles = stylesFor("stderr");
   const status = new ConsumerStatus(stderrIsTerminal() && !progressQuiet());

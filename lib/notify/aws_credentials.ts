@@ -6,6 +6,8 @@
  */
 
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import { loadSharedConfigFiles } from "@smithy/core/config";
+import { join } from "node:path";
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import { UsageError } from "../errors.ts";
 
@@ -53,47 +55,27 @@ function defaultEnv(name: string): string | undefined {
   }
 }
 
-/** Parses an INI file as the AWS CLI writes it: `[section]` headers and `key = value` lines. */
-export function parseIni(text: string): Map<string, Map<string, string>> {
-  const sections = new Map<string, Map<string, string>>();
-  let current: Map<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
-    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
-    if (header) {
-      current = sections.get(header[1]) ?? new Map();
-      sections.set(header[1], current);
-      continue;
-    }
-    // Indented lines continue a nested block (e.g. `s3 =` sub-settings); they carry no region.
-    if (!current || /^\s/.test(raw)) continue;
-    const eq = line.indexOf("=");
-    if (eq <= 0) continue;
-    current.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim());
-  }
-  return sections;
-}
-
-/** The `region` of a profile in the shared config file (`AWS_CONFIG_FILE`, default `~/.aws/config`). */
-export function profileRegion(
+/**
+ * The `region` of a profile in the shared config file (`AWS_CONFIG_FILE`, default
+ * `~/.aws/config`), read by the SDK's own loader, as the AWS CLI reads it.
+ */
+async function profileRegion(
   profile: string,
-  env: (name: string) => string | undefined = defaultEnv,
-): string | undefined {
+  env: (name: string) => string | undefined,
+): Promise<string | undefined> {
   const home = env("HOME") ?? env("USERPROFILE");
-  const path = env("AWS_CONFIG_FILE") ?? (home ? `${home}/.aws/config` : undefined);
-  if (!path) return undefined;
-  let text: string;
+  const configFilepath = env("AWS_CONFIG_FILE") ??
+    (home ? join(home, ".aws", "config") : undefined);
+  if (configFilepath === undefined) return undefined;
+  // Both paths explicit: the loader would otherwise read them from this process's environment.
+  const filepath = env("AWS_SHARED_CREDENTIALS_FILE") ??
+    (home ? join(home, ".aws", "credentials") : configFilepath);
   try {
-    text = Deno.readTextFileSync(path);
+    const files = await loadSharedConfigFiles({ configFilepath, filepath, ignoreCache: true });
+    return files.configFile[profile]?.region || undefined;
   } catch {
     return undefined;
   }
-  const sections = parseIni(text);
-  const section = profile === "default"
-    ? sections.get("default") ?? sections.get("profile default")
-    : sections.get(`profile ${profile}`);
-  return section?.get("region") || undefined;
 }
 
 /**
@@ -173,7 +155,7 @@ export function checkQueueUrl(queueUrl: string): void {
  * `AWS_DEFAULT_REGION`, the profile's config, the queue URL's host. Credentials: the keys when given,
  * else the SDK default chain (environment, shared files with the profile, SSO, container, instance).
  */
-export function resolveSqsConnection(input: AwsConnectionInput): AwsConnection {
+export async function resolveSqsConnection(input: AwsConnectionInput): Promise<AwsConnection> {
   const env = input.env ?? defaultEnv;
   checkQueueUrl(input.queueUrl);
   if ((input.accessKey === undefined) !== (input.secretKey === undefined)) {
@@ -190,7 +172,7 @@ export function resolveSqsConnection(input: AwsConnectionInput): AwsConnection {
   } else if (env("AWS_REGION") ?? env("AWS_DEFAULT_REGION")) {
     region = env("AWS_REGION") ?? env("AWS_DEFAULT_REGION");
     regionSource = "environment";
-  } else if ((region = profileRegion(profile, env))) {
+  } else if ((region = await profileRegion(profile, env))) {
     regionSource = "profile";
   } else if ((region = regionFromQueueUrl(input.queueUrl))) {
     regionSource = "queue URL";

@@ -52,7 +52,7 @@ export async function watchAlerts(
   const { createSqsClient, decodeNotification, pollQueue, resolveSqsConnection } = await import(
     "../notify/mod.ts"
   );
-  const connection = resolveSqsConnection(options.connection);
+  const connection = await resolveSqsConnection(options.connection);
   const client = createSqsClient(connection);
   const controller = new AbortController();
   const seen = new Set<string>();

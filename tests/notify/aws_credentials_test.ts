@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
 import {
-  parseIni,
   redactSecrets,
   regionFromQueueUrl,
   resolveSqsConnection,
@@ -64,36 +63,47 @@ Deno.test("resolveSqsConnection: region from flag, environment, profile config, 
       config,
       "[default]\nregion = us-west-2\n\n[profile ids]\nregion=ap-south-1\ns3 =\n  region = ignored\n",
     );
-    const base = { AWS_CONFIG_FILE: config };
-    const flag = resolveSqsConnection({
+    const base = { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: `${dir}/credentials` };
+    const flag = await resolveSqsConnection({
       queueUrl: AWS_QUEUE,
       region: "us-east-2",
       env: envOf(base),
     });
     assert.equal(flag.region, "us-east-2");
     assert.equal(flag.regionSource, "flag");
-    const fromEnv = resolveSqsConnection({
+    const fromEnv = await resolveSqsConnection({
       queueUrl: AWS_QUEUE,
       env: envOf({ ...base, AWS_DEFAULT_REGION: "sa-east-1" }),
     });
     assert.deepEqual([fromEnv.region, fromEnv.regionSource], ["sa-east-1", "environment"]);
-    const fromDefaultProfile = resolveSqsConnection({ queueUrl: AWS_QUEUE, env: envOf(base) });
+    const fromDefaultProfile = await resolveSqsConnection({
+      queueUrl: AWS_QUEUE,
+      env: envOf(base),
+    });
     assert.deepEqual([fromDefaultProfile.region, fromDefaultProfile.regionSource], [
       "us-west-2",
       "profile",
     ]);
-    const fromProfile = resolveSqsConnection({
+    const fromProfile = await resolveSqsConnection({
       queueUrl: AWS_QUEUE,
       profile: "ids",
       env: envOf(base),
     });
     assert.equal(fromProfile.region, "ap-south-1");
-    const fromUrl = resolveSqsConnection({
+    // "[profile default]" names the default profile too, as the AWS CLI reads it.
+    const spelled = `${dir}/spelled`;
+    await Deno.writeTextFile(spelled, "# comment\n[profile default]\nregion = eu-north-1\n");
+    const fromSpelled = await resolveSqsConnection({
+      queueUrl: AWS_QUEUE,
+      env: envOf({ AWS_CONFIG_FILE: spelled }),
+    });
+    assert.equal(fromSpelled.region, "eu-north-1");
+    const fromUrl = await resolveSqsConnection({
       queueUrl: AWS_QUEUE,
       env: envOf({ AWS_CONFIG_FILE: `${dir}/missing` }),
     });
     assert.deepEqual([fromUrl.region, fromUrl.regionSource], ["eu-west-1", "queue URL"]);
-    assert.throws(
+    await assert.rejects(
       () =>
         resolveSqsConnection({
           queueUrl: "http://127.0.0.1:1/0/q",
@@ -106,9 +116,9 @@ Deno.test("resolveSqsConnection: region from flag, environment, profile config, 
   }
 });
 
-Deno.test("resolveSqsConnection: keys from flags are static and their secret is to be redacted", () => {
+Deno.test("resolveSqsConnection: keys from flags are static and their secret is to be redacted", async () => {
   const env = envOf({ AWS_CONFIG_FILE: "/nonexistent" });
-  const withKeys = resolveSqsConnection({
+  const withKeys = await resolveSqsConnection({
     queueUrl: AWS_QUEUE,
     accessKey: "AKIDEXAMPLE",
     secretKey: "verysecretvalue",
@@ -124,19 +134,12 @@ Deno.test("resolveSqsConnection: keys from flags are static and their secret is 
     redactSecrets("signature for verysecretvalue failed", withKeys.secrets),
     "signature for *** failed",
   );
-  const chain = resolveSqsConnection({ queueUrl: AWS_QUEUE, env });
+  const chain = await resolveSqsConnection({ queueUrl: AWS_QUEUE, env });
   assert.equal(chain.keysFromFlags, false);
   assert.equal(typeof chain.credentials, "function");
-  assert.throws(
+  await assert.rejects(
     () => resolveSqsConnection({ queueUrl: AWS_QUEUE, accessKey: "AKID", env }),
     UsageError,
   );
-  assert.throws(() => resolveSqsConnection({ queueUrl: "sqs://nope", env }), UsageError);
-});
-
-Deno.test("parseIni reads sections and keys, skipping comments and nested blocks", () => {
-  const ini = parseIni("# c\n[a]\nKey = v = w\n; c\n[b ]\nx=1\n  nested = no\n");
-  assert.equal(ini.get("a")?.get("key"), "v = w");
-  assert.equal(ini.get("b")?.get("x"), "1");
-  assert.equal(ini.get("b")?.get("nested"), undefined);
+  await assert.rejects(() => resolveSqsConnection({ queueUrl: "sqs://nope", env }), UsageError);
 });
