@@ -49,9 +49,9 @@ export function replayStatusLine(progress: ReplayProgress): string {
   parts.push(`p50 ${formatMs(progress.p50)}`, `p99 ${formatMs(progress.p99)}`);
   if (progress.alerts) {
     parts.push(
-      `alerts ${formatCount(progress.alerts.matched)} matched, ${
-        formatCount(progress.alerts.awaited)
-      } awaited`,
+      `alerts ${formatCount(progress.alerts.received)} received, ${
+        formatCount(progress.alerts.matched)
+      } matched, ${formatCount(progress.alerts.awaited)} awaited`,
     );
   }
   return parts.join(" · ");

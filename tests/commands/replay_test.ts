@@ -7,7 +7,7 @@ import { exportFlows, type FlowFrame } from "../../lib/frame/mod.ts";
 import type { ReplaySummary } from "../../lib/replay/mod.ts";
 import { createIdsTopology, emulatorQueue, queueCounts, withEmulator } from "../../dev/emulator.ts";
 import { startStandinApi } from "../../dev/standin_api.ts";
-import { REPO_ROOT } from "../../dev/run_mlids.ts";
+import { mlidsCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
 
 const DEMO = join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5");
 
@@ -254,4 +254,46 @@ Deno.test("replay: an API that answers nothing is exit 1 naming the failure", as
     assert.match(failed.message, /none of the 5 flows sent got an answer/);
     assert.match(failed.hint, /cannot reach the ML-IDS API/);
   });
+});
+
+Deno.test("replay: Ctrl-C stops sending, prints the summary of what was done, exits 130", async () => {
+  const api = await startStandinApi({ recordBodies: false });
+  const cache = await Deno.makeTempDir({ prefix: "mlids-replay-int-" });
+  try {
+    const child = (await mlidsCommand(
+      ["replay", "--api-url", api.url, "--dataset-uri", DEMO, "--rate", "20", "--count", "400"],
+      { env: { NO_COLOR: "1", XDG_CACHE_HOME: cache }, stdout: "piped", stderr: "piped" },
+    )).spawn();
+    const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let said = "";
+    // Bounded: the start line comes within a few seconds.
+    for (let reads = 0; reads < 200 && !said.includes("replaying 400 flows"); reads++) {
+      const { value, done } = await stderr.read();
+      if (done) break;
+      said += value;
+    }
+    assert.match(said, /replaying 400 flows/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill("SIGINT");
+    const rest = (async () => {
+      for (;;) {
+        const { value, done } = await stderr.read();
+        if (done) return;
+        said += value;
+      }
+    })();
+    const [status, out] = await Promise.all([
+      child.status,
+      new Response(child.stdout).text(),
+      rest,
+    ]);
+    assert.equal(status.code, 130);
+    assert.match(out, /^Replay of \d+ flows at 20 flows\/s/m);
+    assert.match(said, /stopping: no more flows are sent/);
+    assert.match(said, /interrupted: \d+ of 400 flows were sent/);
+    assert.ok(api.flowsPredicted > 0 && api.flowsPredicted < 400, `${api.flowsPredicted} sent`);
+  } finally {
+    await api.close();
+    await Deno.remove(cache, { recursive: true });
+  }
 });

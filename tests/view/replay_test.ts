@@ -99,7 +99,7 @@ Deno.test("replayStatusLine: rates, in flight, counts, latency so far and alerts
   });
   assert.equal(
     line,
-    "12.3s · sending · asked 2,000/s · achieved 1,998/s · in flight 3 · sent 24,600/40,000 · late 0 · dropped 0 · p50 1.2 ms · p99 4.5 ms · alerts 98 matched, 7 awaited",
+    "12.3s · sending · asked 2,000/s · achieved 1,998/s · in flight 3 · sent 24,600/40,000 · late 0 · dropped 0 · p50 1.2 ms · p99 4.5 ms · alerts 100 received, 98 matched, 7 awaited",
   );
 });
 
