@@ -26,9 +26,11 @@ import {
   readFlowTimes,
   Replay,
   type ReplaySummary,
+  rowBytesOf,
   type SendPlan,
   speedPlan,
   summarizeReplay,
+  windowSendsFor,
 } from "../lib/replay/mod.ts";
 import { checkReportTarget, writeReport } from "../lib/report/mod.ts";
 import {
@@ -333,7 +335,17 @@ export async function runReplay(flags: ReplayFlags, io: ReplayIo): Promise<Repla
         escapeControl(api.url.href)
       }${settings.batchSize > 1 ? `, up to ${settings.batchSize} flows a request` : ""}`,
     );
-    const feed = new FlowFeed(dataset, selection.rows, plan);
+    const windowSends = windowSendsFor(plan, rowBytesOf(info.columns), {
+      datasetOrder: "rate" in settings.pace,
+    });
+    if (windowSends < plan.length) {
+      io.notice(
+        `${formatCount(plan.length)} flows do not fit in memory at once: they are read ${
+          formatCount(windowSends)
+        } at a time while sending, and each read pauses sending (shown as send lag)`,
+      );
+    }
+    const feed = new FlowFeed(dataset, selection.rows, plan, { windowSends });
     const first = plan.length > 0 ? await feed.window(0) : null;
     const queue = settings.queue;
     const replay = new Replay({

@@ -1,8 +1,11 @@
 /**
- * The flows of a replay, read from the dataset in send order ahead of the schedule: a plan small
- * enough is read whole before the first send (no reading while the clock runs); a longer one in
- * windows of consecutive sends, the next ones read while the current one is sent, so memory stays
- * bounded. Also the flows' timestamps for a `--speed` plan, from one scan of the chosen rows.
+ * The flows of a replay, read from the dataset in send order ahead of the schedule: a plan whose
+ * flows fit in memory is read whole before the first send (no reading while the clock runs); a
+ * longer one in windows of consecutive sends, the next ones read while the current one is sent, so
+ * memory stays bounded. Reading a window decodes on this thread and pauses sending meanwhile,
+ * which shows as send lag (a few ms for a window in dataset order; seconds for a window of a
+ * shuffled dataset's recorded pace, which reads most of the file). Also the flows' timestamps for a
+ * `--speed` plan, from one scan of the chosen rows.
  * @module
  */
 
@@ -18,12 +21,39 @@ export interface FeedWindow {
   readonly frame: FlowFrame;
 }
 
-/** Plans up to this many sends are read whole before the first send. */
-export const PRELOAD_SENDS = 65_536;
-/** Sends per window of a longer plan. */
+/** Plans whose flows take up to this much memory are read whole before the first send. */
+export const PRELOAD_BYTES = 256 * 1024 * 1024;
+/** Sends per window of a longer plan in dataset order (a window reads a few stored chunks). */
 export const WINDOW_SENDS = 4096;
+/**
+ * Sends per window of a longer plan out of dataset order (the recorded pace of a shuffled
+ * dataset): each window reads most of the file, so fewer, larger windows.
+ */
+export const SHUFFLED_WINDOW_SENDS = 65_536;
 /** Windows read ahead of the one being sent. */
 const AHEAD = 2;
+
+/** Memory a flow of these columns takes in a frame, roughly: its values, and text at 48 bytes. */
+export function rowBytesOf(columns: readonly { readonly dtype: string }[]): number {
+  return columns.reduce((sum, column) => {
+    const width = /(\d+)$/.exec(column.dtype)?.[1];
+    return sum + (width === undefined || column.dtype === "object" ? 48 : Number(width) / 8);
+  }, 0);
+}
+
+/**
+ * How many sends a {@linkcode FlowFeed} reads at a time: the whole plan when its flows fit in
+ * {@linkcode PRELOAD_BYTES} (no reading while the clock runs), else windows, larger when the plan
+ * is not in dataset order.
+ */
+export function windowSendsFor(
+  plan: SendPlan,
+  rowBytes: number,
+  options: { datasetOrder: boolean },
+): number {
+  if (plan.length * rowBytes <= PRELOAD_BYTES) return Math.max(1, plan.length);
+  return options.datasetOrder ? WINDOW_SENDS : SHUFFLED_WINDOW_SENDS;
+}
 
 /** Reads a plan's flows in send order; `window(i)` gives the window holding send `i`. */
 export class FlowFeed {
@@ -35,7 +65,7 @@ export class FlowFeed {
 
   /**
    * `rows`: the chosen flows' dataset positions (the plan's flow k is `rows[k]`);
-   * `windowSends`: default the whole plan up to {@linkcode PRELOAD_SENDS}, else {@linkcode WINDOW_SENDS}.
+   * `windowSends`: sends read at a time (see {@linkcode windowSendsFor}; default the whole plan).
    */
   constructor(
     dataset: Pick<FlowDataset, "readRows">,
@@ -46,10 +76,7 @@ export class FlowFeed {
     this.#dataset = dataset;
     this.#rows = rows;
     this.#plan = plan;
-    this.#windowSends = Math.max(
-      1,
-      options.windowSends ?? (plan.length <= PRELOAD_SENDS ? plan.length : WINDOW_SENDS),
-    );
+    this.#windowSends = Math.max(1, options.windowSends ?? plan.length);
   }
 
   /** The window holding send `i`, reading it (and the next ones) if not read yet. */

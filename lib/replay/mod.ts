@@ -34,7 +34,16 @@ export {
   type NotifiedAlert,
 } from "./alerts.ts";
 export { type AlertWatch, type AlertWatchOptions, watchAlerts } from "./alert_queue.ts";
-export { type FeedWindow, FlowFeed, PRELOAD_SENDS, readFlowTimes, WINDOW_SENDS } from "./feed.ts";
+export {
+  type FeedWindow,
+  FlowFeed,
+  PRELOAD_BYTES,
+  readFlowTimes,
+  rowBytesOf,
+  SHUFFLED_WINDOW_SENDS,
+  WINDOW_SENDS,
+  windowSendsFor,
+} from "./feed.ts";
 export {
   type FingerprintLayout,
   fingerprintLayout,

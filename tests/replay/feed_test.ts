@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { InputError } from "../../lib/errors.ts";
-import { FlowFeed, readFlowTimes } from "../../lib/replay/feed.ts";
+import {
+  FlowFeed,
+  PRELOAD_BYTES,
+  readFlowTimes,
+  rowBytesOf,
+  SHUFFLED_WINDOW_SENDS,
+  WINDOW_SENDS,
+  windowSendsFor,
+} from "../../lib/replay/feed.ts";
 import { ratePlan } from "../../lib/replay/plan.ts";
 import { memoryDataset, syntheticFlows } from "../support/synthetic_flows.ts";
 
@@ -32,14 +40,34 @@ Deno.test("FlowFeed: windows of consecutive sends, in send order, the flows star
 Deno.test("FlowFeed: a plan that fits is read whole before the first send", async () => {
   const frame = syntheticFlows(10);
   const plan = ratePlan(10, 100);
-  const window = await new FlowFeed(
-    memoryDataset(frame),
-    Uint32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
-    plan,
-  )
-    .window(7);
+  const rows = Uint32Array.from({ length: 10 }, (_, i) => i);
+  const window = await new FlowFeed(memoryDataset(frame), rows, plan).window(7);
   assert.equal(window.start, 0);
   assert.equal(window.frame.length, 10);
+});
+
+Deno.test("windowSendsFor: the whole plan when its flows fit in memory, else windows", () => {
+  const mlIds = [
+    ...Array(17).fill({ dtype: "uint32" }),
+    ...Array(20).fill({ dtype: "uint8" }),
+    ...Array(2).fill({ dtype: "object" }),
+    ...Array(6).fill({ dtype: "int64" }),
+    ...Array(7).fill({ dtype: "uint16" }),
+    ...Array(22).fill({ dtype: "float32" }),
+    ...Array(2).fill({ dtype: "float64" }),
+    ...Array(2).fill({ dtype: "int32" }),
+    ...Array(2).fill({ dtype: "uint64" }),
+  ];
+  const rowBytes = rowBytesOf(mlIds);
+  assert.equal(rowBytes, 374);
+  const fits = Math.floor(PRELOAD_BYTES / rowBytes);
+  assert.equal(
+    windowSendsFor(ratePlan(10, 2000, { count: fits }), rowBytes, { datasetOrder: true }),
+    fits,
+  );
+  const long = ratePlan(10, 2000, { count: fits + 1 });
+  assert.equal(windowSendsFor(long, rowBytes, { datasetOrder: true }), WINDOW_SENDS);
+  assert.equal(windowSendsFor(long, rowBytes, { datasetOrder: false }), SHUFFLED_WINDOW_SENDS);
 });
 
 Deno.test("readFlowTimes: the chosen rows' timestamps, in their order", async () => {
