@@ -7,7 +7,14 @@ import { exportFlows, type FlowFrame } from "../../lib/frame/mod.ts";
 import type { ReplaySummary } from "../../lib/replay/mod.ts";
 import { createIdsTopology, emulatorQueue, queueCounts, withEmulator } from "../../dev/emulator.ts";
 import { startStandinApi } from "../../dev/standin_api.ts";
-import { mlidsCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
+import {
+  mlidsCommand,
+  mlidsEnv,
+  mlidsShellCommand,
+  REPO_ROOT,
+  shellQuote,
+} from "../../dev/run_mlids.ts";
+import { scriptAvailable, spawnInPty } from "../support/pty.ts";
 
 const DEMO = join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5");
 
@@ -296,4 +303,52 @@ Deno.test("replay: Ctrl-C stops sending, prints the summary of what was done, ex
     await api.close();
     await Deno.remove(cache, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "replay on a terminal: the live line redraws in place on stderr, then gives way to the summary",
+  ignore: !scriptAvailable,
+  async fn() {
+    const api = await startStandinApi({ recordBodies: false });
+    const cache = await Deno.makeTempDir({ prefix: "mlids-replay-pty-" });
+    try {
+      const line = mlidsShellCommand([
+        "replay",
+        "--api-url",
+        api.url,
+        "--dataset-uri",
+        DEMO,
+        "--rate",
+        "100",
+        "--count",
+        "150",
+      ]);
+      const pty = spawnInPty(
+        `sh -c ${shellQuote(`stty cols 200 rows 50; exec ${line}`)}`,
+        await mlidsEnv({
+          XDG_CACHE_HOME: cache,
+          TERM: "xterm-256color",
+          NO_COLOR: "1",
+          PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        }),
+        { timeoutMs: 60_000 },
+      );
+      try {
+        await pty.readUntil("Replay of 150 flows");
+        assert.equal(await pty.finish(""), 0);
+        const screen = pty.screen();
+        const redraws = screen.split("\r\x1b[2K").filter((part) =>
+          /· sending · asked 100\/s/.test(part)
+        );
+        assert.ok(redraws.length >= 2, `${redraws.length} redraws: ${screen.slice(0, 1500)}`);
+        assert.match(screen, /in flight \d+ · sent \d+\/150 · late \d+ · dropped 0 · p50 /);
+      } finally {
+        await pty.close();
+      }
+    } finally {
+      await api.close();
+      await Deno.remove(cache, { recursive: true });
+    }
+  },
 });
