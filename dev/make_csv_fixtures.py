@@ -16,13 +16,14 @@ format of dev/make_fixtures.py: columns (as in the CSV header), dtypes, index, d
 NaN and infinities as the strings "NaN", "Infinity", "-Infinity").
 """
 import json
-import math
 import os
 import shutil
 import subprocess
 
 import numpy as np
 import pandas as pd
+
+from make_fixtures import cell  # the same cell format as the HDF5 fixtures' expected files
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
@@ -106,19 +107,6 @@ def write_csv(path, header, columns, rows, newline="\n", bom=False):
     text = newline.join(lines) + newline
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
         f.write(text)
-
-
-def cell(v):
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        if math.isnan(f):
-            return "NaN"
-        if math.isinf(f):
-            return "Infinity" if f > 0 else "-Infinity"
-        return f
-    if isinstance(v, (np.integer, int)) and not isinstance(v, bool):
-        return int(v)
-    return v
 
 
 def write_expected(path):

@@ -166,35 +166,14 @@ Deno.test("dataset sample: --count all keeps dataset order, of a category and of
   const botRows = EXPECTED.data.flatMap((row: unknown[], i: number) =>
     row[labelAt] === "Bot" ? [i] : []
   );
-  const bot = await mlids([
-    "dataset",
-    "sample",
-    TABLE,
-    "--category",
-    "Bot",
-    "--all",
-    "--output",
-    "jsonl",
-  ]);
+  const args = ["dataset", "sample", TABLE, "--category", "Bot", "--all", "--output", "jsonl"];
+  const bot = await mlids(args);
   assert.equal(bot.code, 0, bot.stderr);
   const flows = bot.stdout.trim().split("\n").map((line) => JSON.parse(line));
   assert.deepEqual(flows.map((flow) => flow.index), botRows.map((i: number) => EXPECTED.index[i]));
   assert.match(bot.stderr, /wrote 37 flows of 'Bot' in dataset order/);
   // The same flows whatever the seed: nothing random about "all".
-  const seeded = await mlids([
-    ...[
-      "dataset",
-      "sample",
-      TABLE,
-      "--category",
-      "Bot",
-      "--all",
-      "--output",
-      "jsonl",
-      "--seed",
-      "9",
-    ],
-  ]);
+  const seeded = await mlids([...args, "--seed", "9"]);
   assert.equal(seeded.stdout, bot.stdout);
 
   const every = await mlids(["dataset", "sample", TABLE, "--count", "all", "--with-label"]);

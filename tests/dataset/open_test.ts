@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { openDataset } from "../../lib/dataset/open.ts";
 import { loadDatasetIndex, saveDatasetIndex } from "../../lib/dataset/cache/label_index.ts";
@@ -9,23 +8,7 @@ import type { LabelIndex } from "../../lib/dataset/flow_dataset.ts";
 import type { FlowFrame } from "../../lib/frame/frame.ts";
 import { SHARED_DATASETS, sharedDatasetsPresent } from "../support/shared_datasets.ts";
 import { CancelledError } from "../../lib/errors.ts";
-import { listFiles } from "../support/files.ts";
-
-const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
-
-async function withCopy(
-  name: string,
-  body: (path: string, cacheDir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mlids-dataset-" });
-  try {
-    const path = join(dir, name);
-    await Deno.copyFile(FIXTURES + name, path);
-    await body(path, join(dir, "cache"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { listFiles, withFixtureCopy as withCopy } from "../support/files.ts";
 
 Deno.test("openDataset: a pandas table's layout is cached, and a cached open reads the same rows", async () => {
   await withCopy("table_zlib.h5", async (path, cacheDir) => {

@@ -13,8 +13,7 @@ import {
 import { InputError } from "../../lib/errors.ts";
 import { type FlowFrame, takeRows } from "../../lib/frame/frame.ts";
 import { SHARED_DATASETS, sharedDatasetsPresent } from "../support/shared_datasets.ts";
-
-const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+import { withFixtureCopy as withCopy } from "../support/files.ts";
 
 /** A frame of `n` rows whose `row` column holds each row's position. */
 function numbered(n: number): FlowFrame {
@@ -201,20 +200,6 @@ Deno.test("scan: a read that fails ends the scan with its error", async () => {
   }, /chunk 2 is damaged/);
   assert.equal(seen, 2);
 });
-
-async function withCopy(
-  name: string,
-  body: (path: string, cacheDir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mlids-scan-" });
-  try {
-    const path = join(dir, name);
-    await Deno.copyFile(FIXTURES + name, path);
-    await body(path, join(dir, "cache"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Asserts a scan of `dataset` with `options` gives what readRows gives for the same rows. */
 async function assertScanMatchesReadRows(

@@ -1,9 +1,31 @@
 /**
- * Files a test left on disk: every file below a folder, however deep.
+ * Files of tests: every file a test left below a folder, however deep; a fixture copied into a
+ * folder of its own, with a cache folder beside it.
  * @module
  */
 
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+/**
+ * Runs `body` with a copy of the fixture `name` (tests/fixtures) in a temporary folder and a cache
+ * folder path beside it (not made), removing both afterwards.
+ */
+export async function withFixtureCopy(
+  name: string,
+  body: (path: string, cacheDir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "mlids-fixture-" });
+  try {
+    const path = join(dir, name);
+    await Deno.copyFile(FIXTURES + name, path);
+    await body(path, join(dir, "cache"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 /** The paths of every file below `dir`, sorted; none when `dir` does not exist. */
 export async function listFiles(dir: string): Promise<string[]> {

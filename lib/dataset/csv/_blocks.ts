@@ -279,16 +279,18 @@ export async function readCsvRows(
   return { columns, index, length: n };
 }
 
+/** What a read of blocks is for: the file (for messages), the rows wanted sorted, their writer. */
+interface BlockWork {
+  readonly path: string;
+  readonly sorted: { readonly rows: Uint32Array; readonly positions: Uint32Array };
+  readonly writer: RowWriter;
+}
+
 /** Reads the blocks holding `sorted.rows`, each run of neighbouring blocks in one read, into a buffer of `buffers`. */
 async function readBlocks(
   file: Deno.FsFile,
   layout: CsvLayout,
-  work: {
-    path: string;
-    sorted: { rows: Uint32Array; positions: Uint32Array };
-    writer: RowWriter;
-    buffers: Uint8Array[];
-  },
+  work: BlockWork & { buffers: Uint8Array[] },
 ): Promise<void> {
   let buffer = work.buffers.pop() ?? new Uint8Array(0);
   try {
@@ -309,12 +311,7 @@ async function readBlocks(
 async function readRuns(
   file: Deno.FsFile,
   layout: CsvLayout,
-  work: {
-    path: string;
-    sorted: { rows: Uint32Array; positions: Uint32Array };
-    writer: RowWriter;
-    buffer: (length: number) => Uint8Array;
-  },
+  work: BlockWork & { buffer: (length: number) => Uint8Array },
 ): Promise<void> {
   const { rows, positions } = work.sorted;
   const { blockRows, blocks } = layout;

@@ -68,6 +68,18 @@ function blank(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
+/** The bounds {@linkcode trim} left (one object, so the hot path allocates nothing). */
+const field = { start: 0, end: 0 };
+
+/** Bytes `start` to `end` without the blanks around them, into `field`; false when nothing is left. */
+function trim(buf: Uint8Array, start: number, end: number): boolean {
+  while (start < end && blank(buf[start])) start++;
+  while (end > start && blank(buf[end - 1])) end--;
+  field.start = start;
+  field.end = end;
+  return start < end;
+}
+
 /**
  * The number in bytes `start` to `end` (empty, NaN and infinity spellings included), correctly
  * rounded; sets {@linkcode parsed}. Up to 15 significant digits with a power of ten within ±22 are
@@ -92,15 +104,10 @@ export function parseNumber(buf: Uint8Array, start: number, end: number): number
     }
   }
   parsed.integer = false;
-  while (start < end && blank(buf[start])) start++;
-  while (end > start && blank(buf[end - 1])) end--;
-  if (start === end) return NaN;
-  let i = start;
-  let negative = false;
-  if (buf[i] === 0x2d) {
-    negative = true;
-    i++;
-  } else if (buf[i] === 0x2b) i++;
+  if (!trim(buf, start, end)) return NaN;
+  ({ start, end } = field);
+  const negative = buf[start] === 0x2d;
+  let i = negative || buf[start] === 0x2b ? start + 1 : start;
   let mantissa = 0;
   let significant = 0;
   let digits = 0;
@@ -187,15 +194,10 @@ export function classifyNumber(buf: Uint8Array, start: number, end: number): num
       return NON_NEGATIVE_INTEGER;
     }
   }
-  while (start < end && blank(buf[start])) start++;
-  while (end > start && blank(buf[end - 1])) end--;
-  if (start === end) return FRACTIONAL;
-  let i = start;
-  let negative = false;
-  if (buf[i] === 0x2d) {
-    negative = true;
-    i++;
-  } else if (buf[i] === 0x2b) i++;
+  if (!trim(buf, start, end)) return FRACTIONAL;
+  ({ start, end } = field);
+  const negative = buf[start] === 0x2d;
+  let i = negative || buf[start] === 0x2b ? start + 1 : start;
   let digits = 0;
   let significant = 0;
   while (i < end) {

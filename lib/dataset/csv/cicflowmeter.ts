@@ -22,6 +22,7 @@ import {
   sortCategories,
 } from "../flow_dataset.ts";
 import { scanDataset } from "../_scan.ts";
+import { RowList } from "../_row_list.ts";
 import type { FlowFrame } from "../../frame/mod.ts";
 import { FieldSpans, fieldText, textOf, tokenize } from "./_records.ts";
 import {
@@ -88,21 +89,6 @@ function dtypeOf(state: ColumnState, rows: number): string {
   return "int64";
 }
 
-/** A growing list of the row numbers of one category. */
-class RowList {
-  data = new Uint32Array(1024);
-  length = 0;
-
-  push(row: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Uint32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = row;
-  }
-}
-
 /** Sorts rows into categories by label, decoding a label only when it differs from the last. */
 class LabelSorter {
   readonly lists = new Map<string, RowList>();
@@ -135,7 +121,7 @@ class LabelSorter {
     if (names.every((name) => name === UNLABELLED_PLACEHOLDER || name === "")) return null;
     const categories = [...this.lists].map(([name, list]) => ({
       name,
-      rows: list.data.slice(0, list.length),
+      rows: list.rows(),
     }));
     return { categories: sortCategories(categories) };
   }

@@ -49,6 +49,7 @@ import {
   textDecoderFor,
 } from "./table_layout.ts";
 import { asList, isNdArray, isPyTuple, loadPickle, type PyValue } from "./pickle.ts";
+import { RowList as GrowingRows } from "../_row_list.ts";
 
 /** Options of {@linkcode openPandasHdf}. */
 export interface OpenPandasHdfOptions {
@@ -659,26 +660,13 @@ function cellText(cell: PyValue): string {
   return pyName(cell);
 }
 
-/** A growing list of the row numbers of one category. */
-class RowList {
-  data = new Uint32Array(1024);
-  length = 0;
+/** The row numbers of one category, growing as the label scan meets them. */
+class RowList extends GrowingRows {
   /** The last chunk the label scan met this category in. */
   seenIn = -1;
 
-  constructor(readonly name: string) {}
-
-  push(row: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Uint32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = row;
-  }
-
-  rows(): Uint32Array {
-    return this.data.slice(0, this.length);
+  constructor(readonly name: string) {
+    super();
   }
 }
 
