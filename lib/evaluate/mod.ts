@@ -28,6 +28,24 @@ export {
   wilsonInterval,
 } from "./metrics.ts";
 export {
+  type CompletedBatch,
+  type FailedBatch,
+  type PipelineOptions,
+  type PipelineOutcome,
+  type PredictionEndpoint,
+  runPipeline,
+} from "./pipeline.ts";
+export { PredictionsFile, type PredictionsFormat, predictionsFormatOf } from "./predictions.ts";
+export {
+  type BatchRecord,
+  datasetIdentity,
+  defaultStatePath,
+  type EvaluationPlan,
+  remainingRows,
+  type RunKey,
+  StateFile,
+} from "./state.ts";
+export {
   type BatchTally,
   type CategoryTally,
   MAX_DISTINCT_SCORES,
