@@ -8,6 +8,7 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import denoConfig from "./deno.json" with { type: "json" };
 import { consumeCommand } from "./commands/consume.ts";
 import { datasetCommand } from "./commands/dataset.ts";
+import { evaluateCommand } from "./commands/evaluate.ts";
 import { predictCommand } from "./commands/predict.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { reportError } from "./commands/_report.ts";
@@ -33,6 +34,7 @@ export function buildProgram(): Command<[], { debug?: true; quiet?: true }> {
   program.addCommand(consumeCommand());
   program.addCommand(datasetCommand());
   program.addCommand(replayCommand());
+  program.addCommand(evaluateCommand());
   withExamples(program as unknown as Command<unknown[], Record<string, unknown>>, [
     { what: "what a command takes", line: "mlids predict --help" },
     {

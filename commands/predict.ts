@@ -6,7 +6,12 @@
  */
 
 import { Command, Option } from "@commander-js/extra-typings";
-import { openDataset as realOpenDataset, seedOf } from "../lib/dataset/mod.ts";
+import {
+  findCategory,
+  type LabelIndex,
+  openDataset as realOpenDataset,
+  seedOf,
+} from "../lib/dataset/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import {
   checkThreshold,
@@ -17,6 +22,7 @@ import {
 import {
   colourEnabled,
   downloadBar,
+  formatCount,
   parseOverflow,
   progressQuiet,
   stderrIsTerminal,
@@ -82,6 +88,18 @@ export interface PredictFlags extends DatasetSourceFlags {
   payloadFormat?: string;
   /** `all`, or column names separated by commas; default the columns a person reads. */
   columns?: string;
+}
+
+/** From this many flows on, `--count all` says that `mlids evaluate` suits the job better. */
+const EVALUATE_HINT_FLOWS = 100_000;
+
+/** How many flows `name` has (0 when there is no such category: the round says so). */
+function categorySize(labels: LabelIndex | null, name: string): number {
+  try {
+    return findCategory(labels, name).rows.length;
+  } catch {
+    return 0;
+  }
 }
 
 /** Flows sent in a scripted run without --count. */
@@ -221,6 +239,18 @@ export async function runPredict(flags: PredictFlags, io: PredictIo): Promise<vo
     if (settings.choice === null) {
       await interactiveSession(session);
       return;
+    }
+    if (settings.count === "all") {
+      const flows = settings.choice.category === undefined
+        ? info.rows
+        : categorySize(labels, settings.choice.category);
+      if (flows >= EVALUATE_HINT_FLOWS) {
+        io.stderr.write(
+          `hint: for all ${
+            formatCount(flows)
+          } flows, 'mlids evaluate' streams them in bounded memory, resumes after Ctrl-C and reports every IDS metric\n`,
+        );
+      }
     }
     const seed = settings.seed ?? String(seedOf(undefined));
     if (settings.seed === undefined) {

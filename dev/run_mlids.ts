@@ -7,6 +7,7 @@
 
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { shellQuote } from "../lib/text.ts";
 import { MLIDS_PERMISSIONS } from "./permissions.ts";
 
 /** The repository root. */
@@ -44,10 +45,7 @@ export function mlidsArgs(args: readonly string[]): string[] {
   ];
 }
 
-/** `arg` as one POSIX shell word: as it is when that is safe, else in single quotes. */
-export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
-}
+export { shellQuote } from "../lib/text.ts";
 
 /** The shell command line (quoted) that runs mlids with `args` under the binary's permissions. */
 export function mlidsShellCommand(args: readonly string[]): string {

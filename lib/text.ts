@@ -76,3 +76,8 @@ export function displayWidth(text: string): number {
   }
   return width;
 }
+
+/** `arg` as one POSIX shell word: as it is when that is safe, else in single quotes. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}

@@ -35,6 +35,16 @@ export {
   type PredictionEndpoint,
   runPipeline,
 } from "./pipeline.ts";
+export { evaluationReport, type ReportContext, selectionText } from "./report.ts";
+export {
+  DEFAULT_BATCH_SIZE,
+  type EvaluationHooks,
+  type EvaluationResult,
+  type EvaluationSettings,
+  type EvaluationStart,
+  runEvaluation,
+} from "./run.ts";
+export { type EvaluationSummary, evaluationSummary } from "./summary.ts";
 export { PredictionsFile, type PredictionsFormat, predictionsFormatOf } from "./predictions.ts";
 export {
   type BatchRecord,

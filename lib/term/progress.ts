@@ -28,6 +28,8 @@ export interface ProgressBarOptions {
   now?: () => number;
   /** Width to fit the in-place line into; default the terminal's width. */
   columns?: number;
+  /** Text shown after the rate and ETA (a running accuracy, ...), read at each redraw. */
+  detail?: () => string;
 }
 
 /** Redraws on a terminal at most this often (milliseconds), so a fast loop costs nothing. */
@@ -64,6 +66,7 @@ export class ProgressBar {
   readonly #now: () => number;
   readonly #columns: number;
   readonly #start: number;
+  readonly #detail: (() => string) | undefined;
   #done = 0;
   #lastDraw = -Infinity;
   #drawn = false;
@@ -79,6 +82,7 @@ export class ProgressBar {
     this.#now = options.now ?? (() => performance.now());
     this.#columns = options.columns ?? terminalWidth();
     this.#start = this.#now();
+    this.#detail = options.detail;
     this.#quiet = options.quiet ?? quietByDefault;
     if (!this.#isTerminal) {
       this.#write(
@@ -147,7 +151,8 @@ export class ProgressBar {
     const eta = this.#total > 0 && rate > 0
       ? formatSeconds((this.#total - this.#done) / rate)
       : "--:--";
-    return `${this.#label}${bar} ${amounts} ${this.#rateText(elapsed)} ETA ${eta}`;
+    const detail = this.#detail ? `  ${escapeControl(this.#detail())}` : "";
+    return `${this.#label}${bar} ${amounts} ${this.#rateText(elapsed)} ETA ${eta}${detail}`;
   }
 
   #amount(value: number): string {
