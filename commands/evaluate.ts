@@ -317,7 +317,8 @@ export async function runEvaluate(
   notice(`Loading dataset ${escapeControl(settings.run.datasetUri)}...`);
   const dataset: FlowDataset = await (options.openDataset ?? openDataset)(
     settings.run.datasetUri,
-    openOptionsFrom(flags, notice),
+    // Every flow's label comes with it as it is scanned: the index is built only for a choice by category.
+    { ...openOptionsFrom(flags, notice), labelIndexing: "first-use" },
   );
   const stop = new AbortController();
   const abort = new AbortController();

@@ -60,6 +60,12 @@ export interface OpenDatasetOptions {
    * the command turns Ctrl-C/SIGTERM into this signal.
    */
   signal?: AbortSignal;
+  /**
+   * When a first open indexes the labels: `open` (default) before openDataset returns; `first-use`
+   * when labelIndex() is first called, for callers that may only scan every row (evaluate) and so
+   * never pay for an index they do not use.
+   */
+  labelIndexing?: "open" | "first-use";
 }
 
 /** The storage family of a local file, told from its first bytes. */
@@ -397,6 +403,66 @@ function chunkRowsOf(layout: unknown): number | undefined {
   return typeof rows === "number" && Number.isSafeInteger(rows) && rows > 0 ? rows : undefined;
 }
 
+/**
+ * The label index of a freshly opened `reader`, cached on disk when there is a cache; says first
+ * that it is indexing when the dataset is large.
+ */
+async function indexAndCache(
+  path: string,
+  format: StoredFormat,
+  reader: FlowDataset,
+  options: OpenDatasetOptions,
+  store: {
+    cacheOptions: { cacheDir: string; key?: string } | undefined;
+    identity: FileIdentity | undefined;
+  },
+): Promise<LabelIndex | null> {
+  const { cacheOptions, identity } = store;
+  const once = cacheOptions ? " (once: the index is cached for the next open)" : "";
+  // The first open of a large dataset decodes every label once (a few seconds for millions of
+  // flows); say so, since nothing else moves on the terminal meanwhile.
+  if (
+    format !== "csv" &&
+    reader.info.labelColumn !== null &&
+    reader.info.rows >= (options.indexNoticeRows ?? LARGE_DATASET_ROWS)
+  ) {
+    options.onNotice?.(
+      `indexing the labels of ${reader.info.rows.toLocaleString("en-US")} flows${once}`,
+    );
+  }
+  const labels = cacheOptions && identity && format === "hdf5"
+    ? await scanLabels(path, reader, {
+      ...cacheOptions,
+      identity,
+      onNotice: options.onNotice,
+      signal: options.signal,
+    })
+    : await reader.labelIndex();
+  throwIfCancelled(options.signal, `opening ${path}`);
+  if (cacheOptions && identity) {
+    const layout = format === "hdf5"
+      ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader) ?? undefined
+      : (await import("./csv/cicflowmeter.ts")).csvLayoutOf(reader) ?? undefined;
+    const index = { info: reader.info, labels, layout };
+    const saved = await saveDatasetIndex(path, index, { ...cacheOptions, identity }).catch(
+      (error) => {
+        options.onNotice?.(
+          `could not cache the dataset index in ${cacheOptions.cacheDir}: ${
+            (error as Error).message
+          }`,
+        );
+        return true;
+      },
+    );
+    if (!saved) {
+      options.onNotice?.(
+        `${path} changed while it was being indexed: its index was not cached (the next open indexes it again)`,
+      );
+    }
+  }
+  return labels;
+}
+
 /** Opens the dataset at `uri`; its label index is cached on disk so a second open is near instant. */
 export async function openDataset(
   uri: string,
@@ -457,48 +523,19 @@ export async function openDataset(
     );
   }
   const reader = await openReader(path, format, options);
+  if (options.labelIndexing === "first-use") {
+    let labels: Promise<LabelIndex | null> | undefined;
+    return {
+      info: reader.info,
+      labelIndex: () =>
+        labels ??= indexAndCache(path, format, reader, options, { cacheOptions, identity }),
+      readRows: (rows) => reader.readRows(rows),
+      scan: (scanOptions) => reader.scan(scanOptions),
+      close: () => reader.close(),
+    };
+  }
   try {
-    // The first open of a large dataset decodes every label once (a few seconds for millions of
-    // flows); say so, since nothing else moves on the terminal meanwhile.
-    if (
-      format !== "csv" &&
-      reader.info.labelColumn !== null &&
-      reader.info.rows >= (options.indexNoticeRows ?? LARGE_DATASET_ROWS)
-    ) {
-      options.onNotice?.(
-        `indexing the labels of ${reader.info.rows.toLocaleString("en-US")} flows${once}`,
-      );
-    }
-    const labels = cacheOptions && identity && format === "hdf5"
-      ? await scanLabels(path, reader, {
-        ...cacheOptions,
-        identity,
-        onNotice: options.onNotice,
-        signal: options.signal,
-      })
-      : await reader.labelIndex();
-    throwIfCancelled(options.signal, `opening ${path}`);
-    if (cacheOptions && identity) {
-      const layout = format === "hdf5"
-        ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader) ?? undefined
-        : (await import("./csv/cicflowmeter.ts")).csvLayoutOf(reader) ?? undefined;
-      const index = { info: reader.info, labels, layout };
-      const saved = await saveDatasetIndex(path, index, { ...cacheOptions, identity }).catch(
-        (error) => {
-          options.onNotice?.(
-            `could not cache the dataset index in ${cacheOptions.cacheDir}: ${
-              (error as Error).message
-            }`,
-          );
-          return true;
-        },
-      );
-      if (!saved) {
-        options.onNotice?.(
-          `${path} changed while it was being indexed: its index was not cached (the next open indexes it again)`,
-        );
-      }
-    }
+    const labels = await indexAndCache(path, format, reader, options, { cacheOptions, identity });
     const chunkRows = format === "hdf5"
       ? (await import("./pandas/hdf.ts")).tableLayoutOf(reader)?.chunks.chunkShape[0]
       : undefined;

@@ -173,7 +173,12 @@ export async function runEvaluation(
       sample: settings.sample ?? null,
       seed: settings.seed ?? null,
     });
-    const labels = await dataset.labelIndex();
+    // The label index is read only when the choice needs it: evaluating every flow (or a sample
+    // of all of them) reads each flow's label as the flow is scanned.
+    const labelsFor = async (selection: { categories: unknown; perCategory: unknown }) =>
+      selection.categories != null || selection.perCategory != null
+        ? await dataset.labelIndex()
+        : null;
     let plan: EvaluationPlan;
     let records: BatchRecord[] = [];
     let state: StateFile;
@@ -186,7 +191,7 @@ export async function runEvaluation(
         plan = saved.plan;
         records = saved.records;
         checkResumable(plan, settings, { identity, apiUrl: api.url.href, rows: info.rows });
-        selection = chooseFlows(dataset, labels, plan.selection);
+        selection = chooseFlows(dataset, await labelsFor(plan.selection), plan.selection);
         if (selection.rows.length !== plan.selected) {
           throw new InputError(
             `the saved run chose ${plan.selected} flows, but the same choice now gives ${selection.rows.length}`,
@@ -205,12 +210,13 @@ export async function runEvaluation(
         throw error;
       }
     } else {
-      selection = chooseFlows(dataset, labels, {
+      const wanted = {
         categories: settings.categories ?? null,
         perCategory: settings.perCategory ?? null,
         sample: settings.sample ?? null,
         seed: settings.seed,
-      });
+      };
+      selection = chooseFlows(dataset, await labelsFor(wanted), wanted);
       if (selection.rows.length === 0) {
         throw new InputError("the choice of flows is empty: nothing to evaluate", {
           hint: "Check --category, --per-category and --sample.",

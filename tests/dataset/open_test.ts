@@ -325,5 +325,29 @@ Deno.test("openDataset: a large CSV's first open says it reads the file; a stop 
     const small: string[] = [];
     (await openDataset(path, { cacheDir: fresh, onNotice: (m) => small.push(m) })).close();
     assert.deepEqual(small, [], "small CSVs open silently");
+
+Deno.test("openDataset: labelIndexing first-use indexes (and caches) only when labelIndex() is called", async () => {
+  await withCopy("table_zlib.h5", async (path, cacheDir) => {
+    const notices: string[] = [];
+    const lazy = await openDataset(path, {
+      cacheDir,
+      labelIndexing: "first-use",
+      indexNoticeRows: 1,
+      onNotice: (m) => notices.push(m),
+    });
+    let scanned = 0;
+    for await (const batch of lazy.scan({ batchRows: 100 })) scanned += batch.frame.length;
+    assert.equal(scanned, lazy.info.rows);
+    assert.equal(await loadDatasetIndex(path, { cacheDir }), null, "no index yet");
+    assert.deepEqual(notices, []);
+    const labels = await lazy.labelIndex();
+    lazy.close();
+    assert.ok(labels !== null && labels.categories.length > 0);
+    assert.match(notices[0], /^indexing the labels of/);
+    const stored = await loadDatasetIndex(path, { cacheDir });
+    assert.deepEqual(
+      stored?.labels?.categories.map((c) => [c.name, c.rows.length]),
+      labels.categories.map((c) => [c.name, c.rows.length]),
+    );
   });
 });
