@@ -2,11 +2,12 @@
  * `deno task bench`: mlids' speed and memory beside the original Python clients', measured in one
  * run on this machine (absolute figures drift between machines; the ratios are what we track).
  *
- *   deno task bench [--only dataset,csv,formats,predict,consume,replay] [--rows 1620000] [--flows 100000] [--messages 5000]
+ *   deno task bench [--only dataset,csv,formats,predict,consume,replay,evaluate] [--rows 1620000] [--flows 100000] [--messages 5000]
  *
  * `--only` runs those sections alone; `csv` reads the same rows as a CSV beside pandas' read_csv;
  * `formats` compares the compressors and Parquet (issue 11);
- * `replay` the replay sender and the per-flow senders (issue 13).
+ * `replay` the replay sender and the per-flow senders (issue 13); `evaluate` a whole-dataset
+ * evaluation, its memory and its resume (issue 12).
  *
  * Needs Debian's python3-pandas, python3-tables, python3-requests and python3-boto3 for the
  * baselines in ../shared/bench, and talks to loopback only.
@@ -776,6 +777,156 @@ async function benchReplay(file: string): Promise<void> {
   }
 }
 
+/** Runs `mlids evaluate` in a process of its own with an empty cache; its JSON summary. */
+async function evaluateCli(
+  args: string[],
+): Promise<Measured & { summary: Record<string, unknown> }> {
+  const cache = await Deno.makeTempDir({ prefix: "mlids-bench-evaluate-" });
+  try {
+    const run = await measure(mlids(["evaluate", ...args, "--output", "json"]), {
+      env: { XDG_CACHE_HOME: cache, NO_COLOR: "1" },
+      keepStdout: true,
+    });
+    if (run.code !== 0) throw new Error(`mlids evaluate failed: ${run.stderr.slice(-800)}`);
+    return { ...run, summary: JSON.parse(run.stdout) };
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+}
+
+/** The summary's totals and metrics: what an interrupted and resumed run must reproduce. */
+function evaluationTotals(summary: Record<string, unknown>): string {
+  const keys = Object.keys(summary).filter((key) =>
+    !["latency_ms", "flows_per_s", "elapsed_s", "state", "requests", "retries", "seed"].includes(
+      key,
+    )
+  ).sort();
+  return JSON.stringify(keys.map((key) => [key, summary[key]]));
+}
+
+/**
+ * Stops an evaluation with SIGINT once its state holds `records` batches, resumes it, and returns
+ * the resumed run's summary and the exit code of the stopped one.
+ */
+async function interruptedEvaluation(
+  args: string[],
+  records: number,
+): Promise<{ stoppedCode: number; answeredBefore: number; summary: Record<string, unknown> }> {
+  const dir = await Deno.makeTempDir({ prefix: "mlids-bench-resume-" });
+  const state = join(dir, "state.jsonl");
+  const env = await mlidsEnv({ XDG_CACHE_HOME: join(dir, "cache"), NO_COLOR: "1" });
+  try {
+    const full = ["evaluate", ...args, "--state", state, "--output", "json"];
+    const child = new Deno.Command(Deno.execPath(), {
+      args: mlidsArgs(full),
+      env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const deadline = Date.now() + 600_000;
+    const lines = async () =>
+      (await Deno.readTextFile(state).catch(() => "")).split("\n").filter((l) => l !== "")
+        .length;
+    while ((await lines()) < records + 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill("SIGINT");
+    const stopped = await child.status;
+    const answeredBefore = (await Deno.readTextFile(state)).split("\n").slice(1)
+      .filter((l) => l !== "").reduce((sum, l) => sum + JSON.parse(l).tally.flows, 0);
+    const resumed = await new Deno.Command(Deno.execPath(), {
+      args: mlidsArgs([...full, "--resume"]),
+      env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (resumed.code !== 0) {
+      throw new Error(`the resumed run failed: ${new TextDecoder().decode(resumed.stderr)}`);
+    }
+    return {
+      stoppedCode: stopped.code,
+      answeredBefore,
+      summary: JSON.parse(new TextDecoder().decode(resumed.stdout)),
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function benchEvaluate(file: string, count: number): Promise<void> {
+  const csv = await csvCopy(file, count);
+  const api = await startStandinApi({ recordBodies: false });
+  try {
+    await measure(mlids(["--version"])); // warm Deno's module cache
+    const flags = ["--api-url", api.url, "--batch-size", "2000", "--concurrency", "4"];
+    const base = await measure([
+      PYTHON,
+      join(SHARED_BENCH, "python_evaluate_baseline.py"),
+      api.url,
+      file,
+      "--batch-size",
+      "2000",
+    ]);
+    if (base.code !== 0) throw new Error(`the evaluate baseline failed: ${base.stderr}`);
+    const ours = await evaluateCli([...flags, "--dataset-uri", file]);
+    const answered = ours.summary.total === count;
+    record({
+      section: "evaluate",
+      what: `${count} flows (HDF5), whole run, cold cache: wall`,
+      ours: fmt(ours.seconds, "s"),
+      baseline: fmt(base.seconds, "s"),
+      ratio: `${(ours.seconds / base.seconds).toFixed(3)}x`,
+      target: "<= 0.25x",
+      met: ours.seconds <= 0.25 * base.seconds && answered,
+    });
+    record({
+      section: "evaluate",
+      what: `${count} flows (HDF5): peak memory`,
+      ours: fmt(ours.peakMb, "MB", 0),
+      baseline: fmt(base.peakMb, "MB", 0),
+      ratio: `${(ours.peakMb / base.peakMb).toFixed(3)}x`,
+      target: "<= 300 MB",
+      met: ours.peakMb <= 300,
+    });
+    const oursCsv = await evaluateCli([...flags, "--dataset-uri", csv]);
+    record({
+      section: "evaluate",
+      what: `${count} flows (the same rows as CSV): peak memory (wall ${
+        fmt(oursCsv.seconds, "s")
+      })`,
+      ours: fmt(oursCsv.peakMb, "MB", 0),
+      baseline: "-",
+      ratio: "-",
+      target: "<= 300 MB",
+      met: oursCsv.peakMb <= 300 && evaluationTotals(oursCsv.summary) ===
+          evaluationTotals({ ...ours.summary, dataset: oursCsv.summary.dataset }),
+    });
+    const before = api.flowsPredicted;
+    const batches = Math.ceil(count / 2000);
+    const resumed = await interruptedEvaluation(
+      [...flags, "--dataset-uri", file],
+      Math.round(batches * 0.4),
+    );
+    const sent = api.flowsPredicted - before;
+    const twice = sent - count;
+    const same = evaluationTotals(resumed.summary) === evaluationTotals(ours.summary);
+    record({
+      section: "evaluate",
+      what:
+        `SIGINT after ${resumed.answeredBefore} flows (exit ${resumed.stoppedCode}), then --resume`,
+      ours: `${sent} flows sent, ${twice} twice; totals ${same ? "identical" : "DIFFERENT"}`,
+      baseline: "-",
+      ratio: "-",
+      target: "<= 8000 twice, identical totals",
+      met: resumed.stoppedCode === 130 && twice >= 0 && twice <= 4 * 2000 && same,
+    });
+  } finally {
+    await api.close();
+  }
+}
+
 function printTable(): void {
   const header = ["section", "what", "mlids", "baseline", "ratio", "target", "met"];
   const body = rows.map((r) => [
@@ -795,7 +946,7 @@ function printTable(): void {
 }
 
 if (import.meta.main) {
-  const only = flag("only", "dataset,csv,formats,predict,consume,replay").split(",");
+  const only = flag("only", "dataset,csv,formats,predict,consume,replay,evaluate").split(",");
   const count = Number(flag("rows", "1620000"));
   await checkPython();
   const file = await ensureDataset(count);
@@ -805,5 +956,6 @@ if (import.meta.main) {
   if (only.includes("predict")) await benchPredict(file, Number(flag("flows", "100000")));
   if (only.includes("consume")) await benchConsume(file, Number(flag("messages", "5000")));
   if (only.includes("replay")) await benchReplay(file);
+  if (only.includes("evaluate")) await benchEvaluate(file, count);
   printTable();
 }
