@@ -39,6 +39,12 @@ import {
   openOptionsFrom,
   withDatasetSourceOptions,
 } from "./_dataset_flags.ts";
+import {
+  PAYLOAD_FORMATS,
+  payloadFormatOption,
+  retriesOption,
+  timeoutOption,
+} from "./_request_flags.ts";
 import { choiceOption, describeDefault, parseChoice, parseWholeNumber } from "./_flags.ts";
 import { streamSink, type TextSink } from "./_predict_round.ts";
 
@@ -79,7 +85,6 @@ export interface EvaluateIo {
 }
 
 const OUTPUTS = ["table", "json"] as const;
-const PAYLOAD_FORMATS = ["pandas-split", "dataframe-split"] as const;
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_RETRIES = 2;
 
@@ -112,9 +117,6 @@ export function parseEvaluateFlags(flags: EvaluateFlags): EvaluateSettings {
   }
   if (flags.seed !== undefined && flags.seed.trim() === "") {
     throw new UsageError("--seed needs a value: a whole number or any text");
-  }
-  if (flags.keepState && !flags.resume && flags.state === undefined) {
-    // Fine: the default state file is kept in the cache.
   }
   const payloadFormat: PayloadFormat | undefined = flags.payloadFormat === undefined
     ? undefined
@@ -501,25 +503,15 @@ export function evaluateCommand(): Command {
         String(DEFAULT_CONCURRENCY),
       ),
     )
-    .addOption(describeDefault(new Option("--timeout <ms>", "per request attempt"), "30000"))
-    .addOption(
-      describeDefault(
-        new Option("--retries <n>", "extra attempts on 5xx, timeouts and dropped connections"),
-        String(DEFAULT_RETRIES),
-      ),
-    )
+    .addOption(timeoutOption())
+    .addOption(retriesOption())
     .addOption(
       describeDefault(
         new Option("--threshold <p>", "a raw prediction at or above this is Attack (0..1)"),
         "0.5",
       ),
     )
-    .addOption(
-      describeDefault(
-        choiceOption("--payload-format <format>", "request body format", PAYLOAD_FORMATS),
-        "from the URL: /invocations takes dataframe-split",
-      ),
-    )
+    .addOption(payloadFormatOption())
     .addOption(
       describeDefault(
         new Option("--max-rate <flows-per-s>", "send at most this many flows per second"),

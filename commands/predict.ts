@@ -39,6 +39,12 @@ import {
   withDatasetSourceOptions,
 } from "./_dataset_flags.ts";
 import {
+  PAYLOAD_FORMATS,
+  payloadFormatOption,
+  retriesOption,
+  timeoutOption,
+} from "./_request_flags.ts";
+import {
   allOption,
   choiceOption,
   type Count,
@@ -110,7 +116,6 @@ function optionalWhole(flag: string, value: string | undefined, min: number): nu
 }
 
 const OUTPUTS = ["table", "json", "jsonl", "csv"] as const;
-const PAYLOAD_FORMATS = ["pandas-split", "dataframe-split"] as const;
 const OVERFLOWS = ["wrap", "nowrap"] as const;
 
 /** Checks every flag, throwing a one-line UsageError that names the flag and what to pass. */
@@ -300,13 +305,8 @@ export function predictCommand(): Command {
       describeDefault(new Option("--batch-size <n>", "flows per request"), "all in one"),
     )
     .addOption(describeDefault(new Option("--concurrency <n>", "requests in flight at once"), "1"))
-    .addOption(describeDefault(new Option("--timeout <ms>", "per request attempt"), "30000"))
-    .addOption(
-      describeDefault(
-        new Option("--retries <n>", "extra attempts on 5xx, timeouts and dropped connections"),
-        "2",
-      ),
-    )
+    .addOption(timeoutOption())
+    .addOption(retriesOption())
     .addOption(
       describeDefault(
         new Option("--seed <seed>", "seed for a repeatable choice of flows"),
@@ -324,12 +324,7 @@ export function predictCommand(): Command {
         OUTPUTS,
       ).default("table" as const),
     )
-    .addOption(
-      describeDefault(
-        choiceOption("--payload-format <format>", "request body format", PAYLOAD_FORMATS),
-        "from the URL: /invocations takes dataframe-split",
-      ),
-    )
+    .addOption(payloadFormatOption())
     .addOption(
       describeDefault(
         new Option(

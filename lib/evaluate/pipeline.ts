@@ -7,6 +7,7 @@
  * @module
  */
 
+import { backoffDelay, sleep } from "../retry.ts";
 import type { FlowDataset } from "../dataset/mod.ts";
 import { type FlowFrame, SplitJsonEncoder } from "../frame/mod.ts";
 import { labelsOf, type PayloadFormat } from "../predict/mod.ts";
@@ -99,19 +100,6 @@ export interface PipelineOutcome {
 
 const RETRY_CAP_MS = 5_000;
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Paces requests to at most `rate` flows per second on average, across every worker. */
 function pacer(rate: number | undefined): (flows: number, signal?: AbortSignal) => Promise<void> {
   if (rate === undefined) return () => Promise.resolve();
@@ -175,8 +163,10 @@ export async function runPipeline(
         if (!options.isRetryable(error) || tries >= options.retries) {
           throw Object.assign(error as Error, { attempts });
         }
-        const ceiling = Math.min(RETRY_CAP_MS, (options.retryBaseMs ?? 200) * 2 ** tries);
-        const waitMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+        const waitMs = backoffDelay(tries + 1, {
+          baseMs: options.retryBaseMs ?? 200,
+          capMs: RETRY_CAP_MS,
+        });
         options.onRetry?.({ error: error as Error, attempt: tries + 1, waitMs });
         await sleep(waitMs, abort);
       }

@@ -12,6 +12,7 @@ import { type StandinApi, standinPrediction, startStandinApi } from "../../dev/s
 import { mlidsCommand, mlidsEnv, mlidsShellCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
 import { openDataset } from "../../lib/dataset/mod.ts";
 import { encodeSplitJson } from "../../lib/frame/mod.ts";
+import { parseJsonExact, stringifyJsonExact } from "../../lib/json.ts";
 import { chromiumPresent, visitPage } from "../support/chromium.ts";
 import { decodePng, inkOf } from "../support/png.ts";
 
@@ -34,7 +35,10 @@ const DEMO_FLOWS: Map<string, number> = await (async () => {
     const info = dataset.info;
     const frame = await dataset.readRows(Uint32Array.from({ length: info.rows }, (_, i) => i));
     const columns = info.columns.map((c) => c.name).filter((name) => name !== info.labelColumn);
-    const split = JSON.parse(encodeSplitJson(frame, { columns }));
+    const split = parseJsonExact(encodeSplitJson(frame, { columns })) as {
+      columns: string[];
+      data: unknown[][];
+    };
     const counts = new Map<string, number>();
     for (const row of split.data as unknown[][]) {
       const key = flowKey(split.columns, row);
@@ -50,7 +54,7 @@ const DEMO_FLOWS: Map<string, number> = await (async () => {
 function flowKey(columns: string[], row: unknown[]): string {
   const flow: Record<string, unknown> = {};
   columns.forEach((name, i) => flow[name] = row[i]);
-  return JSON.stringify(flow);
+  return stringifyJsonExact(flow);
 }
 
 /** A stand-in that counts each flow it predicts; `scores` answers a score 0..1 instead of 0/1. */
@@ -64,7 +68,7 @@ async function countingApi(
     failEvery: options.failEvery,
     port: options.port,
     predictor: (row) => {
-      const key = JSON.stringify(row);
+      const key = stringifyJsonExact(row);
       sent.set(key, (sent.get(key) ?? 0) + 1);
       const verdict = standinPrediction(row);
       if (!options.scores) return verdict;
@@ -603,4 +607,38 @@ Deno.test({
       await api.close();
     }
   },
+});
+
+Deno.test("evaluate: the table on stdout has the metrics, each category with its interval and bar, the service", async () => {
+  const { api } = await countingApi();
+  try {
+    await withWork(async (dir) => {
+      const run = await evaluate([
+        "--api-url",
+        api.url,
+        "--dataset-uri",
+        DEMO,
+        "--per-category",
+        "20",
+        "--seed",
+        "9",
+      ], join(dir, "cache"));
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ML-IDS evaluation: 200 flows of .*ml-ids-demo\.h5 against http/);
+      assert.match(run.stdout, /Selection: every category, up to 20 flows of each, seed 9/);
+      for (const metric of ["Accuracy", "Balanced accuracy", "Precision", "F1", "MCC"]) {
+        assert.match(run.stdout, new RegExp(`│ ${metric} +│ [\\d.]+%? +│`));
+      }
+      assert.match(run.stdout, /│ Recall \(detection rate\) │ [\d.]+% +│ \d+ of \d+ attacks/);
+      assert.match(
+        run.stdout,
+        /│ Brute Force -Web +│ 20 +│ \d+ +│ [\d.]+% +│ [\d.]+% - [\d.]+% +│ [#.]{20} │/,
+      );
+      assert.match(run.stdout, /Service: 1 request, 0 retries, 0 failed flows, [\d,]+ flows\/s/);
+      assert.match(run.stdout, /Latency \(ms\): p50 [\d.]+ {2}p90 [\d.]+ {2}p99 [\d.]+/);
+      assert.doesNotMatch(run.stdout, /\x1b\[/, "no colour with NO_COLOR");
+    });
+  } finally {
+    await api.close();
+  }
 });
