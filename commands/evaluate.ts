@@ -28,11 +28,13 @@ import {
   colourEnabled,
   formatCount,
   ProgressBar,
+  progressQuiet,
   renderTable,
   stderrIsTerminal,
   terminalWidth,
 } from "../lib/term/mod.ts";
 import { escapeControl, shellQuote } from "../lib/text.ts";
+import { watchInterrupts } from "./_interrupt.ts";
 import {
   type DatasetSourceFlags,
   datasetUriOption,
@@ -283,21 +285,7 @@ export function terminalEvaluateIo(args: readonly string[]): EvaluateIo {
     stderrIsTTY: stderrIsTerminal(),
     width: terminalWidth(),
     args,
-    watchInterrupt: (stop, abort) => {
-      const signals: Deno.Signal[] = Deno.build.os === "windows"
-        ? ["SIGINT"]
-        : ["SIGINT", "SIGTERM"];
-      let count = 0;
-      const handler = () => {
-        count++;
-        if (count === 1) stop();
-        else abort();
-      };
-      for (const signal of signals) Deno.addSignalListener(signal, handler);
-      return () => {
-        for (const signal of signals) Deno.removeSignalListener(signal, handler);
-      };
-    },
+    watchInterrupt: (stop, abort) => watchInterrupts(stop, { exit: abort }),
   };
 }
 
@@ -320,29 +308,43 @@ export async function runEvaluate(
 ): Promise<void> {
   const settings = parseEvaluateFlags(flags);
   for (const report of settings.reports) await checkReportTarget(report);
+  // Warnings and what to do next always; status lines not with --quiet.
   const notice = (line: string) => io.stderr.write(`${line}\n`);
+  const status = (line: string) => {
+    if (!progressQuiet()) notice(line);
+  };
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  notice(`Loading dataset ${escapeControl(settings.run.datasetUri)}...`);
-  const dataset: FlowDataset = await (options.openDataset ?? openDataset)(
-    settings.run.datasetUri,
-    // Every flow's label comes with it as it is scanned: the index is built only for a choice by category.
-    { ...openOptionsFrom(flags, notice), labelIndexing: "first-use" },
-  );
   const stop = new AbortController();
   const abort = new AbortController();
   let progress: ProgressBar | null = null;
   let running = { answered: 0, correct: 0, scored: 0 };
   let resumeFrom = 0;
+  let sending = false;
   const unwatch = io.watchInterrupt?.(
     () => {
-      progress?.clear();
-      notice(
-        "stopping: no new requests; waiting for those in flight to be answered and saved (Ctrl-C again to abandon them)",
-      );
-      stop.abort(new CancelledError("stopped by Ctrl-C"));
+      (progress as ProgressBar | null)?.clear();
+      if (sending) {
+        notice(
+          "stopping: no new requests; waiting for those in flight to be answered and saved (Ctrl-C again to abandon them)",
+        );
+      }
+      stop.abort(new CancelledError("stopped by Ctrl-C", { hint: "Run the command again." }));
     },
     () => abort.abort(new CancelledError("abandoned by a second Ctrl-C")),
   );
+  let dataset: FlowDataset;
+  try {
+    status(`Loading dataset ${escapeControl(settings.run.datasetUri)}...`);
+    dataset = await (options.openDataset ?? openDataset)(
+      settings.run.datasetUri,
+      // Each flow's label comes with it as it is scanned: the index is built only for a choice by
+      // category. Ctrl-C abandons a download or a first indexing.
+      { ...openOptionsFrom(flags, status), labelIndexing: "first-use", signal: stop.signal },
+    );
+  } catch (error) {
+    unwatch?.();
+    throw error;
+  }
   let result: EvaluationResult;
   try {
     result = await runEvaluation(dataset, { ...settings.run, cacheDir }, {
@@ -350,16 +352,17 @@ export async function runEvaluate(
       abort: abort.signal,
       onNotice: (message) => notice(escapeControl(message)),
       onStart: (start) => {
+        sending = true;
         const plan = start.plan;
         resumeFrom = start.alreadyAnswered;
         if (start.resumed) {
-          notice(
+          status(
             `resuming: ${formatCount(start.alreadyAnswered)} of ${
               formatCount(plan.selected)
             } flows were answered before; ${formatCount(start.toSend)} to send`,
           );
         }
-        notice(
+        status(
           `sending ${formatCount(start.toSend)} flows (${
             escapeControl(selectionText(plan))
           }) in batches of ${
@@ -438,10 +441,10 @@ export async function runEvaluate(
         concurrency: settings.run.concurrency,
       }),
     );
-    notice(`report written to ${escapeControl(path)}`);
+    status(`report written to ${escapeControl(path)}`);
   }
   if (result.complete && result.statePath !== null) {
-    notice(`the finished run's state is kept in ${result.statePath} (--keep-state)`);
+    status(`the finished run's state is kept in ${result.statePath} (--keep-state)`);
   }
   if (!result.complete) {
     const first = result.gaveUp ?? result.failures[0]?.error;
