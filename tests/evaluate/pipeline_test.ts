@@ -204,12 +204,15 @@ Deno.test("pipeline: --max-rate spaces requests so flows go out no faster than a
   const api = new PredictionApi({ apiUrl: server.url });
   try {
     await withDataset(async (dataset) => {
-      await runPipeline(dataset, options(dataset, api, {
-        rows: Uint32Array.from({ length: 500 }, (_, i) => i),
-        batchSize: 100,
-        concurrency: 4,
-        maxRate: 1000,
-      }));
+      await runPipeline(
+        dataset,
+        options(dataset, api, {
+          rows: Uint32Array.from({ length: 500 }, (_, i) => i),
+          batchSize: 100,
+          concurrency: 4,
+          maxRate: 1000,
+        }),
+      );
       const requests = [...server.requests].sort((a, b) => a.receivedAt - b.receivedAt);
       assert.ok(requests.length >= 5);
       // At 1000 flows/s the last request leaves 400 ms after the first (unpaced, a few ms). The
