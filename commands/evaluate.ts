@@ -34,6 +34,7 @@ import {
   terminalWidth,
 } from "../lib/term/mod.ts";
 import { escapeControl, shellQuote } from "../lib/text.ts";
+import { withExamples } from "./_help.ts";
 import { watchInterrupts } from "./_interrupt.ts";
 import {
   type DatasetSourceFlags,
@@ -556,5 +557,20 @@ export function evaluateCommand(): Command {
       const root = cmd.parent as { rawArgs?: string[] } | null;
       await runEvaluate(options, terminalEvaluateIo(root?.rawArgs ?? ["evaluate"]));
     });
-  return command as unknown as Command;
+  return withExamples(command as unknown as Command, [
+    {
+      what: "the whole test set, with a report to share",
+      line:
+        "mlids evaluate --api-url URL --dataset-uri s3://ml-ids-2018-full/testing/test.h5 --report report.html",
+    },
+    {
+      what: "up to 1000 flows of every category, metrics as JSON",
+      line:
+        "mlids evaluate --api-url URL --dataset-uri test.h5 --per-category 1000 --seed 1 --output json",
+    },
+    {
+      what: "continue a run stopped by Ctrl-C (the same flags, with --resume)",
+      line: "mlids evaluate --api-url URL --dataset-uri test.h5 --resume",
+    },
+  ]);
 }
