@@ -325,6 +325,8 @@ Deno.test("openDataset: a large CSV's first open says it reads the file; a stop 
     const small: string[] = [];
     (await openDataset(path, { cacheDir: fresh, onNotice: (m) => small.push(m) })).close();
     assert.deepEqual(small, [], "small CSVs open silently");
+  });
+});
 
 Deno.test("openDataset: labelIndexing first-use indexes (and caches) only when labelIndex() is called", async () => {
   await withCopy("table_zlib.h5", async (path, cacheDir) => {
