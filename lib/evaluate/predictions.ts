@@ -7,6 +7,7 @@
  * @module
  */
 
+import { writeAll } from "../write_all.ts";
 import { InputError, MachineError, UsageError } from "../errors.ts";
 import { csvField } from "../frame/mod.ts";
 import { predictedLabelOf } from "../predict/mod.ts";
@@ -141,9 +142,4 @@ export class PredictionsFile {
       // Already closed.
     }
   }
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
 }

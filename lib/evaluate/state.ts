@@ -7,6 +7,7 @@
  * @module
  */
 
+import { writeAll } from "../write_all.ts";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { InputError, MachineError } from "../errors.ts";
@@ -227,11 +228,6 @@ export class StateFile {
     await this.close();
     await Deno.remove(this.path).catch(() => {});
   }
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
 }
 
 /**
