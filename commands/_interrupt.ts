@@ -14,7 +14,7 @@ const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
   : ["SIGINT", "SIGTERM"];
 
 /** Exit code of a run that was interrupted, as a shell reports a process killed by SIGINT. */
-export const INTERRUPTED_EXIT_CODE = 130;
+const INTERRUPTED_EXIT_CODE = 130;
 
 /**
  * Calls `stop` on the first SIGINT or SIGTERM while watched, and `exit(130)` (default `Deno.exit`)

@@ -30,7 +30,7 @@ import { interruptible } from "./_interrupt.ts";
 export type InfoOutput = "table" | "json";
 
 /** The description of a dataset as `dataset info --output json` prints it. */
-export function datasetSummary(
+function datasetSummary(
   dataset: FlowDataset,
   labels: LabelIndex | null,
   options: { uri: string },
@@ -83,7 +83,7 @@ function wrapList(prefix: string, items: readonly string[], width: number): stri
 }
 
 /** The human view of `dataset info`. */
-export function renderDatasetInfo(
+function renderDatasetInfo(
   dataset: FlowDataset,
   labels: LabelIndex | null,
   options: { uri: string; colour: boolean; width: number },
@@ -131,7 +131,7 @@ export function renderDatasetInfo(
 }
 
 /** Runs `dataset info`. */
-export async function runDatasetInfo(
+async function runDatasetInfo(
   uri: string,
   flags: DatasetSourceFlags & { output?: InfoOutput; json?: true },
   io: CommandIo = processIo(),

@@ -109,7 +109,7 @@ function categorySize(labels: LabelIndex | null, name: string): number {
 }
 
 /** Flows sent in a scripted run without --count. */
-export const DEFAULT_SCRIPTED_COUNT = 10;
+const DEFAULT_SCRIPTED_COUNT = 10;
 
 function optionalWhole(flag: string, value: string | undefined, min: number): number | undefined {
   return value === undefined ? undefined : parseWholeNumber(flag, value, { min });
@@ -176,7 +176,7 @@ export function parsePredictFlags(flags: PredictFlags): PredictSettings {
   };
 }
 /** The real terminal: Deno's stdout/stderr, inquirer prompts, TTY and colour detection, Ctrl-C. */
-export function terminalIo(): PredictIo {
+function terminalIo(): PredictIo {
   return {
     stdout: streamSink(Deno.stdout),
     stderr: streamSink(Deno.stderr),

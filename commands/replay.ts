@@ -125,7 +125,7 @@ function positiveNumber(flag: string, value: string, unit: string): number {
 }
 
 /** Checks the flags that need no dataset, in one line each. */
-export function parseReplayFlags(flags: ReplayFlags): ReplaySettings {
+function parseReplayFlags(flags: ReplayFlags): ReplaySettings {
   if (flags.speed !== undefined && flags.rate !== undefined) {
     throw new UsageError("--speed and --rate exclude each other", {
       hint:
@@ -200,7 +200,7 @@ export interface ReplayIo extends CommandIo {
 }
 
 /** The real terminal. */
-export function terminalReplayIo(): ReplayIo {
+function terminalReplayIo(): ReplayIo {
   const io = processIo();
   const encoder = new TextEncoder();
   const tty = stderrIsTerminal();

@@ -82,7 +82,7 @@ async function profileRegion(
  * The region in an SQS queue URL's host: `sqs.<region>.amazonaws.com`, the legacy
  * `<region>.queue.amazonaws.com`, or an emulator's `sqs.<region>.localhost`.
  */
-export function regionFromQueueUrl(queueUrl: string): string | undefined {
+function regionFromQueueUrl(queueUrl: string): string | undefined {
   let host: string;
   try {
     host = new URL(queueUrl).hostname.toLowerCase();
@@ -106,7 +106,7 @@ function isAwsHost(host: string): boolean {
  * the queue URL's own origin when it is not an AWS host (an emulator; `*.localhost` maps to
  * 127.0.0.1). Undefined for AWS queues, so the SDK picks the regional endpoint.
  */
-export function resolveSqsEndpoint(
+function resolveSqsEndpoint(
   queueUrl: string,
   endpointUrl: string | undefined,
   env: (name: string) => string | undefined = defaultEnv,

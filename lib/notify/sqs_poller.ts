@@ -168,7 +168,7 @@ export function classifyFailure(error: unknown): FailureKind {
 }
 
 /** A one-line reason for a failed call, without secrets. */
-export function describeFailure(error: unknown, secrets: readonly string[] = []): string {
+function describeFailure(error: unknown, secrets: readonly string[] = []): string {
   const e = shapeOf(error);
   const status = e.$metadata?.httpStatusCode;
   const code = e.code && e.code !== e.name ? ` ${e.code}` : "";
@@ -178,7 +178,7 @@ export function describeFailure(error: unknown, secrets: readonly string[] = [])
 }
 
 /** Turns a fatal SQS failure into a {@linkcode RemoteError} that says what to do. */
-export function fatalSqsError(
+function fatalSqsError(
   error: unknown,
   context: { operation: string; queueUrl: string; secrets?: readonly string[] },
 ): RemoteError {

@@ -45,12 +45,12 @@ export const PROBE_ANSWERS = 10;
  * for reasons of their own; an overloaded server, noisy on both, passes this about once in 10,000
  * probes (8 of 10 answers in the quickest fifth).
  */
-export const QUICK_FRESH_ANSWERS = 8;
+const QUICK_FRESH_ANSWERS = 8;
 /**
  * Below this median answer time on reused connections there is no stall to find: the shortest
  * delayed ACK is 40 ms (Linux), and a probe costs a few new connections.
  */
-export const STALL_FLOOR_MS = 25;
+const STALL_FLOOR_MS = 25;
 /** Requests on reused connections before probing again, after a first probe found no stall. */
 export const PROBE_HOLD_OFF = 50;
 /** The longest hold-off: it doubles after each probe that found no stall. */

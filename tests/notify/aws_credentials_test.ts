@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
 import {
+  type AwsConnectionInput,
   redactSecrets,
-  regionFromQueueUrl,
   resolveSqsConnection,
-  resolveSqsEndpoint,
 } from "../../lib/notify/aws_credentials.ts";
 
 const AWS_QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/ml-ids-attacks";
@@ -13,46 +12,53 @@ function envOf(values: Record<string, string>): (name: string) => string | undef
   return (name) => values[name];
 }
 
-Deno.test("regionFromQueueUrl reads modern, legacy and emulator hosts", () => {
-  assert.equal(regionFromQueueUrl(AWS_QUEUE), "eu-west-1");
-  assert.equal(
-    regionFromQueueUrl("https://ap-southeast-2.queue.amazonaws.com/1/q"),
-    "ap-southeast-2",
+/** The connection for `queueUrl` with nothing else given (no flags, no environment, no files). */
+function bare(queueUrl: string, extra: Partial<AwsConnectionInput> = {}) {
+  return resolveSqsConnection({ queueUrl, env: envOf({}), ...extra });
+}
+
+Deno.test("resolveSqsConnection: the region of a queue URL's modern, legacy and emulator hosts", async () => {
+  for (
+    const [url, region] of [
+      [AWS_QUEUE, "eu-west-1"],
+      ["https://ap-southeast-2.queue.amazonaws.com/1/q", "ap-southeast-2"],
+      ["https://queue.amazonaws.com/1/q", "us-east-1"],
+      ["http://sqs.us-gov-west-1.localhost:4566/0/q", "us-gov-west-1"],
+    ]
+  ) {
+    const connection = await bare(url);
+    assert.deepEqual([connection.region, connection.regionSource], [region, "queue URL"], url);
+  }
+  await assert.rejects(
+    bare("http://127.0.0.1:4566/0/q"),
+    (error: unknown) => error instanceof UsageError && /no AWS region/.test(error.message),
   );
-  assert.equal(regionFromQueueUrl("https://queue.amazonaws.com/1/q"), "us-east-1");
-  assert.equal(regionFromQueueUrl("http://sqs.us-gov-west-1.localhost:4566/0/q"), "us-gov-west-1");
-  assert.equal(regionFromQueueUrl("http://127.0.0.1:4566/0/q"), undefined);
-  assert.equal(regionFromQueueUrl("not a url"), undefined);
 });
 
-Deno.test("resolveSqsEndpoint: flag, then AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, then an emulator's origin", () => {
-  const none = envOf({});
-  assert.equal(resolveSqsEndpoint(AWS_QUEUE, undefined, none), undefined);
+Deno.test("resolveSqsConnection: endpoint from the flag, then AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, then an emulator's origin", async () => {
+  const region = "eu-west-1";
+  assert.equal((await bare(AWS_QUEUE)).endpoint, undefined);
+  const withEnv = (values: Record<string, string>, endpointUrl?: string) =>
+    bare(AWS_QUEUE, { region, endpointUrl, env: envOf(values) });
   assert.equal(
-    resolveSqsEndpoint(AWS_QUEUE, "http://127.0.0.1:1", envOf({ AWS_ENDPOINT_URL: "http://x:2" })),
+    (await withEnv({ AWS_ENDPOINT_URL: "http://x:2" }, "http://127.0.0.1:1")).endpoint,
     "http://127.0.0.1:1",
   );
   assert.equal(
-    resolveSqsEndpoint(
-      AWS_QUEUE,
-      undefined,
-      envOf({ AWS_ENDPOINT_URL_SQS: "http://a:1", AWS_ENDPOINT_URL: "http://b:2" }),
-    ),
+    (await withEnv({ AWS_ENDPOINT_URL_SQS: "http://a:1", AWS_ENDPOINT_URL: "http://b:2" }))
+      .endpoint,
     "http://a:1",
   );
+  assert.equal((await withEnv({ AWS_ENDPOINT_URL: "http://b:2" })).endpoint, "http://b:2");
   assert.equal(
-    resolveSqsEndpoint(AWS_QUEUE, undefined, envOf({ AWS_ENDPOINT_URL: "http://b:2" })),
-    "http://b:2",
-  );
-  assert.equal(
-    resolveSqsEndpoint("http://sqs.eu-west-1.localhost:39059/000000000000/q", undefined, none),
+    (await bare("http://sqs.eu-west-1.localhost:39059/000000000000/q")).endpoint,
     "http://127.0.0.1:39059",
   );
   assert.equal(
-    resolveSqsEndpoint("http://localstack:4566/000000000000/q", undefined, none),
+    (await bare("http://localstack:4566/000000000000/q", { region })).endpoint,
     "http://localstack:4566",
   );
-  assert.throws(() => resolveSqsEndpoint(AWS_QUEUE, "ftp://x", none), UsageError);
+  await assert.rejects(withEnv({}, "ftp://x"), UsageError);
 });
 
 Deno.test("resolveSqsConnection: region from flag, environment, profile config, queue URL", async () => {

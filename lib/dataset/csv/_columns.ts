@@ -32,8 +32,7 @@ function dialectSpelling(dialect: CsvDialect, index: number): string | undefined
 }
 
 /** What mlids reads, for hints. */
-export const DIALECT_HINT =
-  "mlids reads comma-separated CSVs from CICFlowMeter-V3 (CSE-CIC-IDS2018), " +
+const DIALECT_HINT = "mlids reads comma-separated CSVs from CICFlowMeter-V3 (CSE-CIC-IDS2018), " +
   "CICFlowMeter 4.0 and the Python cicflowmeter, with all 79 flow feature columns";
 
 /** An output column: its ML-IDS name, the dtype ML-IDS declares it with, and its CSV field. */

@@ -176,7 +176,7 @@ export const NOT_A_NUMBER = 0;
 /** A number that is not an integer literal: a fraction, an exponent, NaN, an infinity, nothing. */
 export const FRACTIONAL = 1;
 /** An integer literal, zero or more. */
-export const NON_NEGATIVE_INTEGER = 2;
+const NON_NEGATIVE_INTEGER = 2;
 /** A negative integer literal. */
 export const NEGATIVE_INTEGER = 3;
 

@@ -56,7 +56,7 @@ export interface OpenFlowCsvOptions {
 }
 
 /** The label CICFlowMeter 4.0 writes when it has no label for a flow. */
-export const UNLABELLED_PLACEHOLDER = "NeedManualLabel";
+const UNLABELLED_PLACEHOLDER = "NeedManualLabel";
 
 const CHUNK_BYTES = 4 << 20;
 const MAX_RECORD_BYTES = 64 << 20;

@@ -10,8 +10,8 @@
 import { inflateSync, zstdDecompressSync } from "node:zlib";
 
 /** HDF5 filter ids of the compressors decoded here. */
-export const FILTER_BZIP2 = 307;
-export const FILTER_LZF = 32000;
+const FILTER_BZIP2 = 307;
+const FILTER_LZF = 32000;
 export const FILTER_BLOSC = 32001;
 export const FILTER_LZO = 305;
 

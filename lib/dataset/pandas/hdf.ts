@@ -106,16 +106,6 @@ const READABLE_FILTERS = new Map<number, string>([
 const DAMAGED_HINT = "Download or copy the file again.";
 const NOT_PANDAS_HINT = 'Write the DataFrame with df.to_hdf(path, key, format="table").';
 
-/** Lists the pandas objects (keys like "ids_data") in an HDF5 file. */
-export async function listPandasKeys(path: string): Promise<string[]> {
-  const file = await openHdf5File(path);
-  try {
-    return findKeys(file);
-  } finally {
-    file.close();
-  }
-}
-
 /** Opens a pandas HDF5 file (table or fixed format) as a FlowDataset; `key` picks the pandas object when the file holds several. */
 export async function openPandasHdf(
   path: string,

@@ -130,11 +130,6 @@ export function isNumpyDtype(value: PyValue | undefined): value is NumpyDtype {
   return value instanceof DtypeValue;
 }
 
-/** Python's name for the type of `value` ("list", "str", "numpy.ndarray", ...), for messages. */
-export function pyTypeName(value: PyValue | undefined): string {
-  return typeName(value);
-}
-
 function typeName(value: Item | undefined): string {
   if (value === undefined) return "nothing";
   if (value === null) return "None";
@@ -176,15 +171,6 @@ export function asString(value: PyValue | undefined, what: string): string {
     }
   }
   throw new InputError(`${what} is a ${typeName(value)}, not a str`, { hint: NOT_PANDAS_HINT });
-}
-
-/** An int or float as a number; `what` names the value in the InputError thrown otherwise. */
-export function asNumber(value: PyValue | undefined, what: string): number {
-  if (typeof value === "number") return value;
-  if (typeof value === "boolean") return value ? 1 : 0;
-  throw new InputError(`${what} is a ${typeName(value)}, not a number`, {
-    hint: NOT_PANDAS_HINT,
-  });
 }
 
 const NOT_PANDAS_HINT = "the file may not have been written by pandas, or may be damaged";

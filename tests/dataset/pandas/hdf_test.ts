@@ -3,7 +3,6 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "../../../lib/errors.ts";
 import {
   labelIndexWithRows,
-  listPandasKeys,
   openPandasHdf,
   tableLayoutOf,
 } from "../../../lib/dataset/pandas/hdf.ts";
@@ -181,12 +180,6 @@ Deno.test("openPandasHdf: readRows rejects rows outside the dataset", async () =
   } finally {
     dataset.close();
   }
-});
-
-Deno.test("listPandasKeys: lists every pandas object, nested ones included", async () => {
-  assert.deepEqual(await listPandasKeys(FIXTURES + "two_keys.h5"), ["train", "nested/test"]);
-  assert.deepEqual(await listPandasKeys(FIXTURES + "table_data_columns.h5"), ["flows"]);
-  assert.deepEqual(await listPandasKeys(FIXTURES + "no_pandas.h5"), []);
 });
 
 async function assertInputError(
