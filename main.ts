@@ -6,7 +6,7 @@
 
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import denoConfig from "./deno.json" with { type: "json" };
-import { consumeCommand } from "./commands/consume.ts";
+import { consumeCommand, type ConsumeIo } from "./commands/consume.ts";
 import { datasetCommand } from "./commands/dataset.ts";
 import { evaluateCommand } from "./commands/evaluate.ts";
 import { predictCommand } from "./commands/predict.ts";
@@ -15,8 +15,16 @@ import { reportError } from "./commands/_report.ts";
 import { setProgressQuiet } from "./lib/term/mod.ts";
 import { describeOption, shortUsage, withExamples } from "./commands/_help.ts";
 
+/** Where an in-process run of mlids writes, for tests; by default the process's streams. */
+export interface MainIo {
+  /** Receives what would go to stderr: usage errors and the error line. */
+  stderr?: (text: string) => void;
+  /** The streams and signals of `mlids consume`. */
+  consume?: () => ConsumeIo;
+}
+
 /** The root `mlids` command with every subcommand attached. */
-export function buildProgram(): Command<[], { debug?: true; quiet?: true }> {
+export function buildProgram(io: MainIo = {}): Command<[], { debug?: true; quiet?: true }> {
   const program = new Command("mlids")
     .description(
       "Drive the ML-IDS intrusion-detection system: send flows for prediction, watch attack notifications, inspect datasets.",
@@ -31,7 +39,7 @@ export function buildProgram(): Command<[], { debug?: true; quiet?: true }> {
       setProgressQuiet(action.optsWithGlobals().quiet === true);
     });
   program.addCommand(predictCommand());
-  program.addCommand(consumeCommand());
+  program.addCommand(consumeCommand(io.consume));
   program.addCommand(datasetCommand());
   program.addCommand(replayCommand());
   program.addCommand(evaluateCommand());
@@ -47,28 +55,37 @@ export function buildProgram(): Command<[], { debug?: true; quiet?: true }> {
       line: "mlids consume --queue-url URL --delete-messages True",
     },
   ]);
-  configureTree(program, "mlids");
+  configureTree(program, "mlids", io.stderr);
   return program;
 }
 
 /** Every command, however deep: errors as one line with a hint, and no process.exit from commander. */
-function configureTree(command: Command<unknown[], Record<string, unknown>>, path: string): void {
+function configureTree(
+  command: Command<unknown[], Record<string, unknown>>,
+  path: string,
+  stderr?: (text: string) => void,
+): void {
   command
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ optionDescription: describeOption, showGlobalOptions: true })
     .configureOutput({
+      ...(stderr ? { writeErr: stderr } : {}),
       outputError: (text, write) =>
         write(`${text.trim().replace(/\n+/g, " ")} (see '${path} --help')\n`),
     });
   for (const sub of command.commands) {
-    configureTree(sub as Command<unknown[], Record<string, unknown>>, `${path} ${sub.name()}`);
+    configureTree(
+      sub as Command<unknown[], Record<string, unknown>>,
+      `${path} ${sub.name()}`,
+      stderr,
+    );
   }
 }
 
-/** Runs mlids with `args` and returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  const program = buildProgram();
+/** Runs mlids with `args` (writing through `io` where given) and returns the exit code. */
+export async function main(args: string[], io: MainIo = {}): Promise<number> {
+  const program = buildProgram(io);
   if (args.length === 0) {
     // No command is a usage error: say how to ask, on stderr, rather than the whole help.
     await Deno.stderr.write(
@@ -93,7 +110,11 @@ export async function main(args: string[]): Promise<number> {
       }
       return 2;
     }
-    return reportError(error, { debug: args.includes("--debug") });
+    const write = io.stderr;
+    return reportError(error, {
+      debug: args.includes("--debug"),
+      ...(write ? { write: (line: string) => write(`${line}\n`) } : {}),
+    });
   }
 }
 

@@ -28,17 +28,24 @@ export function describeError(error: unknown): { message: string; exitCode: 1 | 
   };
 }
 
-/** Writes the error to stderr (with its stack and causes when `debug`) and returns the exit code. */
-export function reportError(error: unknown, options: { debug?: boolean } = {}): 1 | 2 | 130 {
+/**
+ * Writes the error (with its stack and causes when `debug`) to stderr, or to `write` (a line at a
+ * time), and returns the exit code.
+ */
+export function reportError(
+  error: unknown,
+  options: { debug?: boolean; write?: (line: string) => void } = {},
+): 1 | 2 | 130 {
   const { message, exitCode } = describeError(error);
-  const styles = stylesFor("stderr");
-  console.error(`${styles.red("error:")} ${message}`);
+  const write = options.write ?? ((line: string) => console.error(line));
+  const red = options.write ? (text: string) => text : stylesFor("stderr").red;
+  write(`${red("error:")} ${message}`);
   if (options.debug) {
     let current: unknown = error;
     while (current !== undefined && current !== null) {
-      console.error(current instanceof Error ? current.stack ?? String(current) : String(current));
+      write(current instanceof Error ? current.stack ?? String(current) : String(current));
       current = current instanceof Error ? current.cause : undefined;
-      if (current !== undefined) console.error("caused by:");
+      if (current !== undefined) write("caused by:");
     }
   }
   return exitCode;

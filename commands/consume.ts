@@ -22,11 +22,11 @@ import { choiceOption, countOption, wholeNumberArg } from "./_flags.ts";
 import { withExamples } from "./_help.ts";
 import { booleanOption, queueConnectionFrom, withAwsQueueOptions } from "./_aws_flags.ts";
 import { alertLines, ecsLines, flowRecordLines, notificationTable } from "../lib/view/mod.ts";
+import { watchInterrupts } from "./_interrupt.ts";
+import { writeAll, writeAllSync } from "../lib/write_all.ts";
 
 /** The views of notifications on stdout. */
 const OUTPUT_FORMATS = ["lines", "table", "ecs", "json", "jsonl"] as const;
-import { watchInterrupts } from "./_interrupt.ts";
-import { writeAll, writeAllSync } from "../lib/write_all.ts";
 
 /** How notifications are written to stdout. */
 type OutputFormat = typeof OUTPUT_FORMATS[number];
@@ -53,16 +53,45 @@ function counted(count: number, noun: string): string {
 
 const encoder = new TextEncoder();
 
-function writeStderr(text: string): void {
-  try {
-    writeAllSync(Deno.stderr, encoder.encode(text));
-  } catch {
-    // A closed stderr must not stop consuming.
-  }
+/** What `mlids consume` talks to: the process's streams and signals, or a test's. */
+export interface ConsumeIo {
+  /** Writes notifications to stdout; rejects with `Deno.errors.BrokenPipe` once the reader left. */
+  write(text: string): Promise<void>;
+  /** Writes status lines and warnings to stderr; never throws. */
+  writeErr(text: string): void;
+  /** Whether stderr is a terminal (then the status is one line redrawn in place). */
+  stderrIsTTY: boolean;
+  /** Colour on stdout. */
+  colour: boolean;
+  /** Columns to fit tables and the status line into, read when drawn. */
+  width(): number;
+  /** Environment lookup for the AWS settings; default the process's. */
+  env?: (name: string) => string | undefined;
+  /**
+   * Calls `stop` on the first request to stop (Ctrl-C, SIGTERM) and `exit(130)` on the next;
+   * returns the function that stops watching.
+   */
+  watchInterrupt(stop: () => void, exit: (code: number) => void): () => void;
+  /** Told every poller event after the command handled it (tests wait on these, not on time). */
+  onEvent?: (event: PollEvent) => void;
 }
 
-async function writeStdout(text: string): Promise<void> {
-  await writeAll(Deno.stdout, encoder.encode(text));
+/** The process's stdout, stderr, terminal and signals. */
+function processConsumeIo(): ConsumeIo {
+  return {
+    write: (text) => writeAll(Deno.stdout, encoder.encode(text)),
+    writeErr(text) {
+      try {
+        writeAllSync(Deno.stderr, encoder.encode(text));
+      } catch {
+        // A closed stderr must not stop consuming.
+      }
+    },
+    stderrIsTTY: stderrIsTerminal(),
+    colour: colourEnabled("stdout"),
+    width: terminalWidth,
+    watchInterrupt: (stop, exit) => watchInterrupts(stop, { exit }),
+  };
 }
 
 function secondsText(ms: number): string {
@@ -88,8 +117,10 @@ class ConsumerStatus {
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #live: boolean;
   readonly #started = Date.now();
+  readonly #io: ConsumeIo;
 
-  constructor(live: boolean) {
+  constructor(io: ConsumeIo, live: boolean) {
+    this.#io = io;
     this.#live = live;
     if (live) this.#timer = setInterval(() => this.draw(true), 1000);
   }
@@ -109,22 +140,22 @@ class ConsumerStatus {
     const now = Date.now();
     if (!force && now - this.#lastDraw < 100) return;
     this.#lastDraw = now;
-    const columns = terminalWidth();
+    const columns = this.#io.width();
     const text = this.line();
-    writeStderr(`\r\x1b[2K${text.length >= columns ? text.slice(0, columns - 1) : text}`);
+    this.#io.writeErr(`\r\x1b[2K${text.length >= columns ? text.slice(0, columns - 1) : text}`);
     this.#drawn = true;
   }
 
   /** Removes the live line so other output can be written. */
   clear(): void {
-    if (this.#live && this.#drawn) writeStderr("\r\x1b[2K");
+    if (this.#live && this.#drawn) this.#io.writeErr("\r\x1b[2K");
     this.#drawn = false;
   }
 
   /** Writes a permanent stderr line above the live line. */
   print(text: string): void {
     this.clear();
-    writeStderr(`${text}\n`);
+    this.#io.writeErr(`${text}\n`);
     this.draw(true);
   }
 
@@ -134,7 +165,7 @@ class ConsumerStatus {
       this.#note = text;
       this.draw(true);
     } else if (text) {
-      writeStderr(`${text}\n`);
+      this.#io.writeErr(`${text}\n`);
     }
   }
 
@@ -155,8 +186,11 @@ function describeEvent(event: PollEvent): string | undefined {
   return undefined;
 }
 
-/** `mlids consume`: show attack notifications from an SQS queue. */
-export function consumeCommand(): Command {
+/**
+ * `mlids consume`: show attack notifications from an SQS queue, writing through `io` (default
+ * the process's streams and signals).
+ */
+export function consumeCommand(io: () => ConsumeIo = processConsumeIo): Command {
   const command = withAwsQueueOptions(
     new Command("consume")
       .description(
@@ -247,7 +281,7 @@ export function consumeCommand(): Command {
         maxMessages: count === "all" ? undefined : count ?? options.maxMessages,
         deleteMessages: options.deleteMessages === true,
         deleteMalformed: options.deleteMalformed === true,
-      });
+      }, io());
     });
   return withExamples(command as unknown as Command, [
     {
@@ -282,7 +316,7 @@ interface ConsumeOptions {
   concurrency: number;
 }
 
-async function runConsume(options: ConsumeOptions): Promise<void> {
+async function runConsume(options: ConsumeOptions, io: ConsumeIo): Promise<void> {
   if (options.deleteMalformed && !options.deleteMessages) {
     throw new UsageError("--delete-malformed needs --delete-messages", {
       hint: "Add --delete-messages, or leave malformed messages in the queue for inspection.",
@@ -296,10 +330,13 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     redactSecrets,
     resolveSqsConnection,
   } = await import("../lib/notify/mod.ts");
-  const connection = await resolveSqsConnection(queueConnectionFrom(options.queueUrl, options));
+  const connection = await resolveSqsConnection({
+    ...queueConnectionFrom(options.queueUrl, options),
+    ...(io.env ? { env: io.env } : {}),
+  });
   const secrets = connection.secrets;
   const warnStyles = stylesFor("stderr");
-  const status = new ConsumerStatus(stderrIsTerminal() && !progressQuiet());
+  const status = new ConsumerStatus(io, io.stderrIsTTY && !progressQuiet());
   if (connection.keysFromFlags) {
     status.print(
       `${
@@ -321,20 +358,18 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
   const client = createSqsClient(connection);
   const controller = new AbortController();
   // The first Ctrl-C/SIGTERM stops cleanly (exit 0, as asked); a second one quits at once (130).
-  const unwatch = watchInterrupts(() => {
+  const unwatch = io.watchInterrupt(() => {
     status.print(
       `stopping: finishing what was received, waiting up to ${options.waitTime}s for receives in flight (Ctrl-C again quits now; what is not deleted comes back after the visibility timeout)`,
     );
     controller.abort();
-  }, {
-    exit: (code) => {
-      status.close();
-      Deno.exit(code);
-    },
+  }, (code) => {
+    status.close();
+    Deno.exit(code);
   });
 
-  const colour = colourEnabled("stdout");
-  const width = terminalWidth();
+  const colour = io.colour;
+  const width = io.width();
   let jsonStarted = false;
   let stdoutBroken = false;
   // Malformed messages come back after every visibility timeout: each is warned about and
@@ -346,7 +381,7 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
     if (text === "") return;
     status.clear();
     try {
-      await writeStdout(text);
+      await io.write(text);
     } finally {
       status.draw(true);
     }
@@ -464,11 +499,12 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
         break;
       case "recovered":
         status.note("");
-        if (!stderrIsTerminal()) writeStderr(`SQS ${event.operation} works again\n`);
+        if (!io.stderrIsTTY) io.writeErr(`SQS ${event.operation} works again\n`);
         break;
       default:
         break;
     }
+    io.onEvent?.(event);
   };
 
   try {
@@ -507,7 +543,7 @@ async function runConsume(options: ConsumeOptions): Promise<void> {
       : stdoutBroken
       ? "output closed"
       : "stopped";
-    writeStderr(
+    io.writeErr(
       `${why}: ${
         counted(status.shown, "notification")
       } shown, ${status.deleted} deleted, ${status.malformed} malformed, ${

@@ -184,8 +184,17 @@ export async function resolveSqsConnection(input: AwsConnectionInput): Promise<A
   }
   const endpoint = resolveSqsEndpoint(input.queueUrl, input.endpointUrl, env);
   const keysFromFlags = input.accessKey !== undefined && input.secretKey !== undefined;
+  const keyId = env("AWS_ACCESS_KEY_ID");
+  const secretKey = env("AWS_SECRET_ACCESS_KEY");
+  const sessionToken = env("AWS_SESSION_TOKEN");
+  // Keys in the environment come first, as in the SDK's chain (which skips them for a profile);
+  // read through `env`, so the keys used are the ones looked up.
+  const keysFromEnv = input.profile === undefined && env("AWS_PROFILE") === undefined &&
+    keyId !== undefined && secretKey !== undefined;
   const credentials = keysFromFlags
     ? { accessKeyId: input.accessKey!, secretAccessKey: input.secretKey! }
+    : keysFromEnv
+    ? { accessKeyId: keyId, secretAccessKey: secretKey, ...(sessionToken ? { sessionToken } : {}) }
     : fromNodeProviderChain(input.profile ? { profile: input.profile } : {});
   const secrets = [input.secretKey, env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")]
     .filter((value): value is string => value !== undefined && value.length >= 4);

@@ -8,6 +8,8 @@ import { mlidsEnv, mlidsShellCommand } from "../../dev/run_mlids.ts";
 import { ecsProblems, loadEcsReference } from "../support/ecs_reference.ts";
 import { ALERT_COLUMNS } from "../support/notifications.ts";
 import { scriptAvailable } from "../support/pty.ts";
+import type { ConsumeIo } from "../../commands/consume.ts";
+import { main } from "../../main.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const COLUMNS = ["dst_port", "protocol", "timestamp"];
@@ -47,16 +49,148 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return env;
 }
 
-/** A running `mlids consume` subprocess whose output is collected as it comes. */
+/** A running `mlids consume` whose output is collected as it comes. */
 interface Consumer {
-  readonly child: Deno.ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** Exit code, or throws after `timeoutMs` (killing the process). */
+  /** Exit code, or throws after `timeoutMs` (killing a process). */
   exit(timeoutMs?: number): Promise<number>;
 }
 
-function spawnConsume(args: string[], env: Record<string, string> = {}): Consumer {
+/** What an in-process consumer has done so far, from its output and its poller's events. */
+interface Seen {
+  stdout: string;
+  polls: number;
+  emptyPolls: number;
+  deleted: number;
+  retries: number;
+}
+
+/** An `mlids consume` run in this process: its own environment and streams, events to wait on. */
+interface InProcessConsumer extends Consumer {
+  /** Asks it to stop, as the first Ctrl-C does. */
+  interrupt(): void;
+  /** Resolves once `check` holds, looked at after every write and poller event; bounded. */
+  waitFor(check: (seen: Seen) => boolean, what: string, timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Runs `mlids consume args` in this process (no process start, no second load of the AWS SDK):
+ * `env` is all the environment it sees, stdout and stderr are captured, and `until`, asked after
+ * every write and poller event, stops it as Ctrl-C would once it holds.
+ */
+function startConsume(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { until?: (seen: Seen) => boolean } = {},
+): InProcessConsumer {
+  const vars = baseEnv(env);
+  const seen: Seen = { stdout: "", polls: 0, emptyPolls: 0, deleted: 0, retries: 0 };
+  let err = "";
+  let stop: (() => void) | undefined;
+  let stopped = false;
+  const waiters = new Set<() => void>();
+  const changed = (): void => {
+    if (!stopped && options.until?.(seen)) {
+      stopped = true;
+      stop?.();
+    }
+    for (const waiter of waiters) waiter();
+  };
+  const io: ConsumeIo = {
+    write(text) {
+      seen.stdout += text;
+      changed();
+      return Promise.resolve();
+    },
+    writeErr: (text) => void (err += text),
+    stderrIsTTY: false,
+    colour: false,
+    width: () => Number(vars.COLUMNS ?? 100),
+    env: (name) => vars[name] === "" ? undefined : vars[name],
+    watchInterrupt(onStop) {
+      stop = onStop;
+      return () => (stop = undefined);
+    },
+    onEvent(event) {
+      if (event.type === "poll") {
+        seen.polls++;
+        if (event.messages === 0) seen.emptyPolls++;
+      } else if (event.type === "deleted") seen.deleted += event.count;
+      else if (event.type === "retry") seen.retries++;
+      changed();
+    },
+  };
+  const running = main(["consume", ...args], {
+    stderr: (text) => void (err += text),
+    consume: () => io,
+  });
+  let code: number | undefined;
+  running.then((value) => {
+    code = value;
+    for (const waiter of waiters) waiter();
+  });
+  return {
+    stdout: () => seen.stdout,
+    stderr: () => err,
+    interrupt: () => stop?.(),
+    waitFor(check, what, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const look = (): void => {
+          if (check(seen)) done(resolve);
+          else if (code !== undefined) {
+            done(() => reject(new Error(`ended before ${what}: ${err}`)));
+          }
+        };
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`no ${what} in ${timeoutMs} ms: ${err}`))),
+          timeoutMs,
+        );
+        const done = (then: () => void): void => {
+          clearTimeout(timer);
+          waiters.delete(look);
+          then();
+        };
+        waiters.add(look);
+        look();
+      });
+    },
+    async exit(timeoutMs = 30_000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        return await Promise.race([
+          running,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              stop?.();
+              reject(new Error(`mlids consume still running: ${err}`));
+            }, timeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Runs `mlids consume args` in this process to its end (see {@linkcode startConsume}). */
+async function runConsume(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { until?: (seen: Seen) => boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const consumer = startConsume(args, env, options);
+  const code = await consumer.exit();
+  return { code, stdout: consumer.stdout(), stderr: consumer.stderr() };
+}
+
+/** A running `mlids consume` process, for what needs one: signals, the process environment, a terminal. */
+interface ProcessConsumer extends Consumer {
+  readonly child: Deno.ChildProcess;
+}
+
+function spawnConsume(args: string[], env: Record<string, string> = {}): ProcessConsumer {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -120,7 +254,8 @@ function spawnConsume(args: string[], env: Record<string, string> = {}): Consume
   };
 }
 
-async function runConsume(
+/** Runs `mlids consume args` as a process to its end. */
+async function runConsumeProcess(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -218,26 +353,31 @@ Deno.test("mlids consume --output table shows each attack once with every column
     // Benign predictions never reach the queue: the subscription filters them out.
     await publishPredictions(emulator.sns, topology.topicArn, notices(4, 500, 0));
     const secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
-    const { code, stdout, stderr } = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--region",
-      "eu-west-1",
-      "--access-key",
-      "AKIDEXAMPLE",
-      "--secret-key",
-      secret,
-      "--delete-messages",
-      "True",
-      "--endpoint-url",
-      emulator.endpoint,
-      "--wait-time",
-      "1",
-      "--idle-exit",
-      "2",
-      "--output",
-      "table",
-    ], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    const { code, stdout, stderr } = await runConsume(
+      [
+        "--queue-url",
+        topology.queueUrl,
+        "--region",
+        "eu-west-1",
+        "--access-key",
+        "AKIDEXAMPLE",
+        "--secret-key",
+        secret,
+        "--delete-messages",
+        "True",
+        "--endpoint-url",
+        emulator.endpoint,
+        "--wait-time",
+        "1",
+        "--output",
+        "table",
+      ],
+      { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" },
+      {
+        // Stopped (as by Ctrl-C) once the twelve are deleted, not after an idle wait.
+        until: (seen) => seen.deleted >= 12,
+      },
+    );
     assert.equal(code, 0, stderr);
     const headings = stdout.match(/^Attack detected \[[0-9a-f-]+\]$/gm) ?? [];
     assert.equal(headings.length, 12);
@@ -263,17 +403,19 @@ Deno.test("mlids consume shows one aligned line per notification by default, aft
   await withEmulator(async (emulator) => {
     const topology = await createIdsTopology(emulator);
     await publishPredictions(emulator.sns, topology.topicArn, cicNotices(6));
-    const { code, stdout, stderr } = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--endpoint-url",
-      emulator.endpoint,
-      "--delete-messages",
-      "--wait-time",
-      "1",
-      "--idle-exit",
-      "2",
-    ]);
+    const { code, stdout, stderr } = await runConsume(
+      [
+        "--queue-url",
+        topology.queueUrl,
+        "--endpoint-url",
+        emulator.endpoint,
+        "--delete-messages",
+        "--wait-time",
+        "1",
+      ],
+      {},
+      { until: (seen) => seen.deleted >= 6 },
+    );
     assert.equal(code, 0, stderr);
     const lines = stdout.trimEnd().split("\n");
     assert.equal(lines.length, 6, stdout);
@@ -296,7 +438,7 @@ Deno.test("mlids consume shows one aligned line per notification by default, aft
       stderr,
       /^consuming http:\/\/\S+ml-ids-attacks \(region [\w-]+\); deleting each notification once written$/m,
     );
-    assert.match(stderr, /no message for 2s: 6 notifications shown, 6 deleted, 0 malformed/);
+    assert.match(stderr, /stopped: 6 notifications shown, 6 deleted, 0 malformed/);
   });
 });
 
@@ -423,11 +565,11 @@ Deno.test("mlids consume counts a malformed message once across three visibility
     );
     assert.match(stderr, /no message for 5s: 0 notifications shown, 0 deleted, 1 malformed/);
     // It was there all along: received once and back after at least three visibility timeouts.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // A long poll returns the moment it is visible again.
     const again = await emulator.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: topology.queueUrl,
-        WaitTimeSeconds: 1,
+        WaitTimeSeconds: 5,
         MessageSystemAttributeNames: ["ApproximateReceiveCount"],
       }),
     );
@@ -444,7 +586,7 @@ Deno.test("mlids consume --output jsonl streams one object per flow, line by lin
     const topology = await createIdsTopology(emulator);
     await publishPredictions(emulator.sns, topology.topicArn, notices(5));
     // No --endpoint-url and no region: both come from the queue URL (sqs.eu-west-1.localhost).
-    const consumer = spawnConsume([
+    const consumer = startConsume([
       "--queue-url",
       topology.queueUrl,
       "--delete-messages",
@@ -454,15 +596,14 @@ Deno.test("mlids consume --output jsonl streams one object per flow, line by lin
       "1",
     ]);
     try {
-      await waitUntil(() => consumer.stdout().split("\n").length > 5, 20000, "five jsonl lines");
+      await consumer.waitFor((seen) => seen.stdout.split("\n").length > 5, "five jsonl lines");
       // The lines arrived while the consumer keeps running: nothing is held back until exit.
-      assert.equal(
-        await Promise.race([consumer.child.status.then(() => "ended"), "running"]),
-        "running",
-      );
-      consumer.child.kill("SIGINT");
+      assert.doesNotMatch(consumer.stderr(), /notifications? shown/);
+      await consumer.waitFor((seen) => seen.deleted >= 5, "five deletions");
+      consumer.interrupt();
       assert.equal(await consumer.exit(10000), 0);
     } finally {
+      consumer.interrupt();
       await consumer.exit(10000).catch(() => {});
     }
     const lines = consumer.stdout().trim().split("\n");
@@ -501,20 +642,22 @@ Deno.test("mlids consume --output json writes one array; raw delivery is underst
   await withEmulator(async (emulator) => {
     const topology = await createIdsTopology(emulator, { rawDelivery: true });
     await publishPredictions(emulator.sns, topology.topicArn, notices(3));
-    const { code, stdout, stderr } = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--endpoint-url",
-      emulator.endpoint,
-      "--delete-messages",
-      "true",
-      "--output",
-      "json",
-      "--wait-time",
-      "1",
-      "--idle-exit",
-      "1.5",
-    ]);
+    const { code, stdout, stderr } = await runConsume(
+      [
+        "--queue-url",
+        topology.queueUrl,
+        "--endpoint-url",
+        emulator.endpoint,
+        "--delete-messages",
+        "true",
+        "--output",
+        "json",
+        "--wait-time",
+        "1",
+      ],
+      {},
+      { until: (seen) => seen.deleted >= 3 },
+    );
     assert.equal(code, 0, stderr);
     const records = JSON.parse(stdout);
     assert.ok(Array.isArray(records));
@@ -523,16 +666,18 @@ Deno.test("mlids consume --output json writes one array; raw delivery is underst
       assert.equal(record.prediction, "attack");
       assert.match(record.sent_at, /^\d{4}-\d\d-\d\dT/);
     }
-    const empty = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--output",
-      "json",
-      "--wait-time",
-      "1",
-      "--idle-exit",
-      "1",
-    ]);
+    const empty = await runConsume(
+      [
+        "--queue-url",
+        topology.queueUrl,
+        "--output",
+        "json",
+        "--wait-time",
+        "1",
+      ],
+      {},
+      { until: (seen) => seen.emptyPolls >= 1 },
+    );
     assert.equal(empty.code, 0, empty.stderr);
     assert.deepEqual(JSON.parse(empty.stdout), []);
   });
@@ -619,8 +764,10 @@ Deno.test("mlids consume warns about malformed messages, keeps them, and escapes
     // after their 1 s visibility timeout, --delete-malformed removes them.
     const kept = await queueCounts(emulator.sqs, topology.queueUrl);
     assert.equal(kept.visible + kept.inFlight, 3);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const second = await runConsume([...args, "--delete-malformed", "--idle-exit", "1.5"]);
+    // Long polls see them again once their visibility timeout ends; stop when all three are gone.
+    const second = await runConsume([...args, "--delete-malformed"], {}, {
+      until: (seen) => seen.deleted >= 3,
+    });
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /deleted \(--delete-malformed\)/);
     assert.equal(second.stdout, "");
@@ -782,7 +929,7 @@ Deno.test("Ctrl-C in the middle of consuming: every notification shown and delet
   });
 });
 
-Deno.test("two mlids consume processes on one queue show every notification exactly once", async () => {
+Deno.test("two mlids consumers on one queue show every notification exactly once", async () => {
   await withEmulator(async (emulator) => {
     const topology = await createIdsTopology(emulator);
     await publishPredictions(emulator.sns, topology.topicArn, notices(300));
@@ -794,11 +941,20 @@ Deno.test("two mlids consume processes on one queue show every notification exac
       "jsonl",
       "--wait-time",
       "1",
-      "--idle-exit",
-      "2",
     ];
-    const a = spawnConsume(args);
-    const b = spawnConsume(args);
+    // Both stop once the 300 are deleted between them.
+    let deleted = 0;
+    const seenBy = [0, 0];
+    const until = (which: number) => (seen: Seen): boolean => {
+      deleted += seen.deleted - seenBy[which];
+      seenBy[which] = seen.deleted;
+      return deleted >= 300;
+    };
+    const a = startConsume(args, {}, { until: until(0) });
+    const b = startConsume(args, {}, { until: until(1) });
+    await a.waitFor(() => deleted >= 300, "300 deletions between the two");
+    a.interrupt();
+    b.interrupt();
     const [codeA, codeB] = await Promise.all([a.exit(), b.exit()]);
     assert.equal(codeA, 0, a.stderr());
     assert.equal(codeB, 0, b.stderr());
@@ -816,11 +972,11 @@ Deno.test("two mlids consume processes on one queue show every notification exac
 Deno.test("mlids consume keeps running through an emulator restart and says it is retrying", async () => {
   let emulator = await startEmulator();
   const port = emulator.port;
-  let consumer: Consumer | undefined;
+  let consumer: InProcessConsumer | undefined;
   try {
     let topology = await createIdsTopology(emulator);
     await publishPredictions(emulator.sns, topology.topicArn, notices(2));
-    consumer = spawnConsume([
+    consumer = startConsume([
       "--queue-url",
       topology.queueUrl,
       "--delete-messages",
@@ -831,10 +987,14 @@ Deno.test("mlids consume keeps running through an emulator restart and says it i
       "--max-messages",
       "4",
     ]);
-    const running = consumer;
-    await waitUntil(() => jsonlIndexes(running.stdout()).length >= 2, 20000, "two notifications");
+    // Shown and deleted: the restart loses the queue, and with it any receipt still in use.
+    await consumer.waitFor(
+      (seen) => jsonlIndexes(seen.stdout).length >= 2 && seen.deleted >= 2,
+      "two notifications shown and deleted",
+    );
     await emulator.stop();
-    await waitUntil(() => /retrying in/.test(running.stderr()), 20000, "a retry line");
+    await consumer.waitFor((seen) => seen.retries >= 1, "a retry");
+    assert.match(consumer.stderr(), /retrying in/);
     emulator = await startEmulator({ port });
     topology = await createIdsTopology(emulator);
     await publishPredictions(emulator.sns, topology.topicArn, notices(2, 10));
@@ -843,6 +1003,7 @@ Deno.test("mlids consume keeps running through an emulator restart and says it i
     assert.match(consumer.stderr(), /SQS receiving failed \(.+\); retrying in \d/);
     assert.match(consumer.stderr(), /works again/);
   } finally {
+    consumer?.interrupt();
     await consumer?.exit(10000).catch(() => {});
     await emulator.stop();
   }
@@ -851,7 +1012,8 @@ Deno.test("mlids consume keeps running through an emulator restart and says it i
 Deno.test("mlids consume ends with exit 1 and a clear message: no credentials, missing queue", async () => {
   await withEmulator(async (emulator) => {
     const topology = await createIdsTopology(emulator);
-    const noCredentials = await runConsume(
+    // A process of its own: with no keys, the SDK's chain reads the process's environment.
+    const noCredentials = await runConsumeProcess(
       ["--queue-url", topology.queueUrl, "--wait-time", "1"],
       { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" },
     );
@@ -898,7 +1060,8 @@ Deno.test("mlids consume takes credentials and region from a --profile, with no 
         "[ids]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profilesecret123\n",
       );
       await Deno.writeTextFile(`${dir}/config`, "[profile ids]\nregion = eu-west-1\n");
-      const { code, stdout, stderr } = await runConsume([
+      // A process of its own: the SDK reads a profile's files from the process's environment.
+      const { code, stdout, stderr } = await runConsumeProcess([
         "--queue-url",
         topology.queueUrl,
         "--profile",
