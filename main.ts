@@ -10,10 +10,11 @@ import { consumeCommand, type ConsumeIo } from "./commands/consume.ts";
 import { datasetCommand } from "./commands/dataset.ts";
 import { evaluateCommand } from "./commands/evaluate.ts";
 import { predictCommand } from "./commands/predict.ts";
+import { completeCommand, completionsCommand } from "./commands/completions.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { reportError } from "./commands/_report.ts";
 import { setProgressQuiet } from "./lib/term/mod.ts";
-import { describeOption, shortUsage, withExamples } from "./commands/_help.ts";
+import { describeArgument, describeOption, shortUsage, withExamples } from "./commands/_help.ts";
 
 /** Where an in-process run of mlids writes, for tests; by default the process's streams. */
 export interface MainIo {
@@ -43,6 +44,8 @@ export function buildProgram(io: MainIo = {}): Command<[], { debug?: true; quiet
   program.addCommand(datasetCommand());
   program.addCommand(replayCommand());
   program.addCommand(evaluateCommand());
+  program.addCommand(completionsCommand());
+  program.addCommand(completeCommand(), { hidden: true });
   withExamples(program as unknown as Command<unknown[], Record<string, unknown>>, [
     { what: "what a command takes", line: "mlids predict --help" },
     {
@@ -68,7 +71,11 @@ function configureTree(
   command
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureHelp({ optionDescription: describeOption, showGlobalOptions: true })
+    .configureHelp({
+      optionDescription: describeOption,
+      argumentDescription: describeArgument,
+      showGlobalOptions: true,
+    })
     .configureOutput({
       ...(stderr ? { writeErr: stderr } : {}),
       outputError: (text, write) =>

@@ -18,15 +18,11 @@ export const DATASET_URI_DESCRIPTION =
 /** The S3 region datasets are read from unless `--s3-region` says otherwise (ML-IDS' bucket's). */
 export const DEFAULT_S3_REGION = "eu-west-1";
 
-/** The dataset source flags as commander hands them over (a type, so it fits commander's OptionValues). */
-export type DatasetSourceFlags = {
-  key?: string;
-  s3Region?: string;
-  s3Endpoint?: string;
-  s3Signed?: boolean;
-  s3Profile?: string;
-  s3LocalStoragePath?: string;
-};
+/** The dataset source flags as commander hands them over: the open options they set. */
+export type DatasetSourceFlags = Pick<
+  OpenDatasetOptions,
+  "key" | "s3Region" | "s3Endpoint" | "s3Signed" | "s3Profile" | "s3LocalStoragePath"
+>;
 
 /** The required `--dataset-uri <uri>` option of predict, evaluate and replay. */
 export function datasetUriOption(): Option<

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Command, Option } from "@commander-js/extra-typings";
+import type { Argument, Command, Option } from "@commander-js/extra-typings";
 
 /** The description of `option` in help: its text, then `(required, default: X)` as they apply. */
 export function describeOption(option: Option): string {
@@ -17,6 +17,13 @@ export function describeOption(option: Option): string {
   const shown = option.defaultValueDescription ?? literal;
   if (shown !== undefined) notes.push(`default: ${shown}`);
   return notes.length === 0 ? option.description : `${option.description} (${notes.join(", ")})`;
+}
+
+/** The description of `argument` in help: its text, then `(default: X)` when it has one. */
+export function describeArgument(argument: Argument): string {
+  const shown = argument.defaultValueDescription ??
+    (argument.defaultValue === undefined ? undefined : String(argument.defaultValue));
+  return shown === undefined ? argument.description : `${argument.description} (default: ${shown})`;
 }
 
 /** One example of a command: what it does, and the command line. */

@@ -166,20 +166,40 @@ export async function runDemo(
   }
 }
 
+/**
+ * What `--interactive` tells the user to paste into another terminal, one shell line each: this
+ * checkout's `mlids` launcher on PATH, the services' endpoints, and commands to try. They work as
+ * printed, from any folder.
+ */
+export function demoHints(services: DemoServices): string[] {
+  const env = Object.entries(demoShellVariables(services)).map(([name, value]) =>
+    `${name}=${shellQuote(value)}`
+  ).join(" ");
+  const dataset = `s3://${BUCKET}/${KEY}`;
+  return [
+    `export PATH=${shellQuote(REPO_ROOT.replace(/\/$/, ""))}:"$PATH"`,
+    `export ${env}`,
+    `mlids predict --api-url "$MLIDS_API_URL" --dataset-uri ${dataset}`,
+    `mlids predict --api-url "$MLIDS_API_URL" --dataset-uri ${dataset} --random --count 20`,
+    `mlids consume --queue-url "$MLIDS_QUEUE_URL" --delete-messages True`,
+    `mlids replay --api-url "$MLIDS_API_URL" --dataset-uri ${dataset} --rate 50 --count 200 --queue-url "$MLIDS_QUEUE_URL" --delete-messages`,
+  ];
+}
+
 async function runInteractive(): Promise<void> {
   const services = await startDemoServices();
-  const env = Object.entries(demoShellVariables(services)).map(([name, value]) =>
-    `${name}=${value}`
-  ).join(" ");
+  const [path, env, ...commands] = demoHints(services);
   const text = [
     "",
-    "The services are up. In another terminal, from this folder (mlids = 'deno task mlids' or the",
-    "installed command), set these and try the README's examples:",
+    "The services are up. In another terminal, paste these two lines (this checkout's mlids on",
+    "PATH, and where the services are):",
     "",
-    `  export ${env}`,
-    `  mlids predict --api-url "$MLIDS_API_URL" --dataset-uri s3://${BUCKET}/${KEY}`,
-    `  mlids consume --queue-url "$MLIDS_QUEUE_URL" --delete-messages True`,
-    `  mlids replay --api-url "$MLIDS_API_URL" --dataset-uri s3://${BUCKET}/${KEY} --rate 50 --count 200 --queue-url "$MLIDS_QUEUE_URL" --delete-messages`,
+    `  ${path}`,
+    `  ${env}`,
+    "",
+    "then try these, or the README's examples:",
+    "",
+    ...commands.map((command) => `  ${command}`),
     "",
     "(predict without --category/--random is the interactive session.) Ctrl-C here stops everything.",
     "",

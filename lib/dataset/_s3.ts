@@ -13,9 +13,12 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { fromIni, fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { basename, dirname, join, resolve } from "node:path";
-import { defaultCacheDir, removeStaleParts } from "../cache_dir.ts";
+import { basename, dirname } from "node:path";
+import { removeStaleParts } from "../cache_dir.ts";
 import { envVar } from "../env.ts";
+import { cachePathFor, EXAMPLE_URI, parseS3Uri, s3LocalPath } from "./_s3_paths.ts";
+
+export { cachePathFor, parseS3Uri };
 import {
   CancelledError,
   InputError,
@@ -78,42 +81,8 @@ interface ObjectVersion {
 }
 
 const DEFAULT_REGION = "eu-west-1";
-const EXAMPLE_URI = "s3://ml-ids-2018-full/testing/test.h5";
 /** SDK failures of a request that got no answer, besides the network error codes. */
 const NETWORK_NAMES = new Set(["TimeoutError", "RequestTimeout", "AbortError"]);
-
-/** Parses `s3://bucket/key`; anything else (no bucket, no key, a `/`-ended prefix) is a UsageError. */
-export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const hint = `give the object as s3://bucket/key, e.g. ${EXAMPLE_URI}`;
-  const match = /^s3:\/\/([^/]*)\/(.*)$/i.exec(uri.trim());
-  if (!match) {
-    throw new UsageError(`'${uri}' is not an S3 URI`, { hint });
-  }
-  const [, bucket, key] = match;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/.test(bucket)) {
-    throw new UsageError(`'${uri}' has no valid bucket name`, { hint });
-  }
-  if (key === "" || key.endsWith("/")) {
-    throw new UsageError(`'${uri}' names no object (the key is empty or a folder)`, { hint });
-  }
-  return { bucket, key };
-}
-
-/** A key segment as a safe file name: no `..` escapes, no characters Windows forbids. */
-function safeSegment(segment: string): string {
-  if (segment === "") return "%";
-  if (segment === "." || segment === "..") return segment.replaceAll(".", "%2E");
-  return segment.replace(
-    // deno-lint-ignore no-control-regex
-    /[\u0000-\u001f\\:*?"<>|%]/g,
-    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
-  );
-}
-
-/** The file `fetchS3Object` keeps `s3://bucket/key` in under `cacheDir`. */
-export function cachePathFor(cacheDir: string, bucket: string, key: string): string {
-  return join(cacheDir, "s3", safeSegment(bucket), ...key.split("/").map(safeSegment));
-}
 
 function metaPathOf(target: string): string {
   return `${target}.meta.json`;
@@ -130,7 +99,7 @@ export async function fetchS3Object(uri: string, options: S3FetchOptions = {}): 
   const { bucket, key } = parseS3Uri(uri);
   const region = options.region ?? DEFAULT_REGION;
   const endpoint = resolveEndpoint(options.endpoint);
-  const target = await targetPath(bucket, key, options);
+  const target = await s3LocalPath(bucket, key, options);
   const maxAttempts = Math.max(1, Math.min(options.maxAttempts ?? 3, 10));
   const where = endpoint ?? `https://${bucket}.s3.${region}.amazonaws.com`;
   const signed = options.signed === true || options.profile !== undefined;
@@ -224,19 +193,6 @@ function resolveEndpoint(explicit: string | undefined): string | undefined {
     return value.replace(/\/+$/, "");
   }
   return undefined;
-}
-
-async function targetPath(bucket: string, key: string, options: S3FetchOptions): Promise<string> {
-  if (options.localPath === undefined || options.localPath === "") {
-    return cachePathFor(resolve(options.cacheDir ?? defaultCacheDir()), bucket, key);
-  }
-  const path = resolve(options.localPath);
-  try {
-    if ((await Deno.stat(path)).isDirectory) return join(path, safeSegment(basename(key)));
-  } catch {
-    // Not there yet: it is the file to create.
-  }
-  return path;
 }
 
 function createClient(

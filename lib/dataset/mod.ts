@@ -42,6 +42,7 @@ export {
   type StoredFormat,
 } from "./open.ts";
 export type { DownloadProgress } from "./_s3.ts";
+export { type CachedCategoriesOptions, cachedCategoryNames } from "./cached_categories.ts";
 export {
   type ColumnInfo,
   type DatasetFormat,

@@ -2,10 +2,31 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { mlidsEnv, REPO_ROOT } from "../../dev/run_mlids.ts";
 
+/** The arguments of the demo task's command. */
+function demoArgs(task: string): string[] {
+  return task.split(" ").slice(1);
+}
+
+/** Runs the shell `lines` in bash in `cwd`, with a PATH that has no mlids on it. */
+async function bash(lines: string[], cwd: string) {
+  const env = await mlidsEnv({ PATH: "/usr/bin:/bin", HOME: cwd, NO_COLOR: "1" });
+  const out = await new Deno.Command("bash", {
+    args: ["-e", "-c", lines.join("\n")],
+    cwd,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
 Deno.test("demo: runs the whole loop end to end and every predicted attack is consumed", async () => {
   const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
   // The demo task's own command line, run as `deno task demo` would.
-  const args = (config.tasks.demo as string).split(" ").slice(1);
+  const args = demoArgs(config.tasks.demo as string);
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: REPO_ROOT,
@@ -39,7 +60,7 @@ Deno.test("demo: runs the whole loop end to end and every predicted attack is co
 
 Deno.test("demo --interactive: keeps the services up, prints the commands, stops on Ctrl-C", async () => {
   const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
-  const args = [...(config.tasks.demo as string).split(" ").slice(1), "--interactive"];
+  const args = [...demoArgs(config.tasks.demo as string), "--interactive"];
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: REPO_ROOT,
@@ -64,6 +85,29 @@ Deno.test("demo --interactive: keeps the services up, prints the commands, stops
     assert.equal(await (await fetch(api)).text(), "ML-IDS API");
     assert.match(stderr, /mlids predict --api-url "\$MLIDS_API_URL" --dataset-uri s3:\/\//);
     assert.match(stderr, /mlids consume --queue-url "\$MLIDS_QUEUE_URL" --delete-messages True/);
+    // The printed lines work as printed, pasted into a shell elsewhere that has no mlids on PATH.
+    const hints = stderr.split("\n").filter((line) => /^ {2}(export|mlids) /.test(line))
+      .map((line) => line.trim());
+    const [path, env] = hints;
+    assert.match(path, /^export PATH=.*:"\$PATH"$/);
+    const scripted = hints.find((line) => line.includes("--random"));
+    assert.ok(scripted, stderr);
+    const work = await Deno.makeTempDir({ prefix: "mlids-demo-hints-" });
+    try {
+      const round = await bash([path, env, "export XDG_CACHE_HOME=$PWD/cache", scripted], work);
+      assert.equal(round.code, 0, round.stderr);
+      assert.match(round.stdout, /Accuracy:/);
+      assert.doesNotMatch(round.stderr, /^Task /m, "no task line");
+      // The interactive one runs too; without a terminal it says what to pass instead.
+      const interactive = hints.find((line) =>
+        line.startsWith("mlids predict") && line !== scripted
+      );
+      const asked = await bash([path, env, "export XDG_CACHE_HOME=$PWD/cache", interactive!], work);
+      assert.equal(asked.code, 2);
+      assert.match(asked.stderr, /stdin is not a terminal/);
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
     child.kill("SIGINT");
     const status = await child.status;
     assert.equal(status.code, 0);
