@@ -2,12 +2,13 @@
  * `deno task bench`: mlids' speed and memory beside the original Python clients', measured in one
  * run on this machine (absolute figures drift between machines; the ratios are what we track).
  *
- *   deno task bench [--only dataset,csv,formats,predict,consume,replay,evaluate] [--rows 1620000] [--flows 100000] [--messages 5000]
+ *   deno task bench [--only dataset,csv,formats,predict,consume,replay,evaluate,readers] [--rows 1620000] [--flows 100000] [--messages 5000]
  *
  * `--only` runs those sections alone; `csv` reads the same rows as a CSV beside pandas' read_csv;
  * `formats` compares the compressors and Parquet (issue 11);
  * `replay` the replay sender and the per-flow senders (issue 13); `evaluate` a whole-dataset
- * evaluation, its memory and its resume (issue 12).
+ * evaluation, its memory and its resume (issue 12); `readers` the hand-written readers beside
+ * libraries doing the same (issue 14: h5wasm, csv-parse, pickleparser).
  *
  * Needs Debian's python3-pandas, python3-tables, python3-requests and python3-boto3 for the
  * baselines in ../shared/bench, and talks to loopback only.
@@ -25,6 +26,7 @@ import type { ReplaySummary } from "../lib/replay/mod.ts";
 import { type PredictionNotice, publishPredictions } from "../dev/publish_notifications.ts";
 import { openDataset, selectFlows } from "../lib/dataset/mod.ts";
 import { cellAt } from "../lib/frame/mod.ts";
+import { benchCsvReaders, benchHdf5Readers, benchPickleReaders, readerInputs } from "./readers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SHARED_BENCH = join(ROOT, "..", "shared", "bench");
@@ -927,6 +929,28 @@ async function benchEvaluate(file: string, count: number): Promise<void> {
   }
 }
 
+/** The hand-written readers beside libraries reading the same bytes (see bench/readers.ts). */
+async function benchReaders(file: string): Promise<void> {
+  const { csv, fixed } = await readerInputs(file, 200_000, PYTHON);
+  log("readers: HDF5 (native chunk reader, h5wasm), CSV (csv-parse), pickles (pickleparser)");
+  const measured = [
+    ...await benchHdf5Readers(file),
+    ...await benchCsvReaders(csv),
+    ...await benchPickleReaders(file, fixed),
+  ];
+  for (const row of measured) {
+    record({
+      section: "readers",
+      what: row.what,
+      ours: fmt(row.ours, row.unit, row.unit === "s" ? 2 : 1),
+      baseline: `${fmt(row.baseline, row.unit, row.unit === "s" ? 2 : 1)} (${row.baselineName})`,
+      ratio: `${(row.ours / row.baseline).toFixed(3)}x`,
+      target: "<= 1x (else use the library)",
+      met: row.ours <= row.baseline,
+    });
+  }
+}
+
 function printTable(): void {
   const header = ["section", "what", "mlids", "baseline", "ratio", "target", "met"];
   const body = rows.map((r) => [
@@ -946,7 +970,9 @@ function printTable(): void {
 }
 
 if (import.meta.main) {
-  const only = flag("only", "dataset,csv,formats,predict,consume,replay,evaluate").split(",");
+  const only = flag("only", "dataset,csv,formats,predict,consume,replay,evaluate,readers").split(
+    ",",
+  );
   const count = Number(flag("rows", "1620000"));
   await checkPython();
   const file = await ensureDataset(count);
@@ -957,5 +983,6 @@ if (import.meta.main) {
   if (only.includes("consume")) await benchConsume(file, Number(flag("messages", "5000")));
   if (only.includes("replay")) await benchReplay(file);
   if (only.includes("evaluate")) await benchEvaluate(file, count);
+  if (only.includes("readers")) await benchReaders(file);
   printTable();
 }

@@ -1077,12 +1077,21 @@ const CACHE_SLOTS = 4096;
  */
 class Utf8Decoder {
   readonly #data: Uint8Array;
-  readonly #starts = new Int32Array(CACHE_SLOTS).fill(-1);
-  readonly #lengths = new Uint8Array(CACHE_SLOTS);
-  readonly #strings = new Array<string>(CACHE_SLOTS).fill("");
+  readonly #slots: number;
+  readonly #starts: Int32Array;
+  readonly #lengths: Uint8Array;
+  readonly #strings: string[];
 
   constructor(data: Uint8Array) {
     this.#data = data;
+    // Sized to the pickle: a small attribute pickle (read at every open) holds a few strings, and
+    // clearing 4096 slots for it cost more than decoding it (bench --only readers).
+    let slots = 16;
+    while (slots < CACHE_SLOTS && slots * 8 < data.length) slots *= 2;
+    this.#slots = slots;
+    this.#starts = new Int32Array(slots).fill(-1);
+    this.#lengths = new Uint8Array(slots);
+    this.#strings = new Array<string>(slots).fill("");
   }
 
   decode(start: number, end: number): string {
@@ -1100,7 +1109,7 @@ class Utf8Decoder {
         hash = (Math.imul(hash, 31) + byte) | 0;
       }
       if (ascii) {
-        const slot = hash & (CACHE_SLOTS - 1);
+        const slot = hash & (this.#slots - 1);
         const cached = this.#starts[slot];
         if (cached >= 0 && this.#lengths[slot] === length) {
           let same = true;
