@@ -31,6 +31,18 @@ export function booleanOption(value: string): boolean {
   throw new InvalidArgumentError(`expected True or False, not '${value}'.`);
 }
 
+/**
+ * `--delete-messages [True|False]` as the original consumer spelled it; `True` and `False` are what
+ * help and shell completion offer. `what` says what gets deleted.
+ */
+export function deleteMessagesOption(
+  what: string,
+): Option<"--delete-messages [bool]", undefined, undefined, boolean, false, undefined> {
+  return new Option("--delete-messages [bool]", `${what} (True/False; bare flag = True)`)
+    .choices(["True", "False"] as const)
+    .argParser(booleanOption);
+}
+
 /** Adds the AWS connection flags to `command`, with their shared names and descriptions. */
 export function withAwsQueueOptions<Args extends unknown[], Opts extends OptionValues>(
   command: Command<Args, Opts>,

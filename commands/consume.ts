@@ -20,7 +20,7 @@ import {
 import { escapeControl } from "../lib/text.ts";
 import { choiceOption, countOption, wholeNumberArg } from "./_flags.ts";
 import { withExamples } from "./_help.ts";
-import { booleanOption, queueConnectionFrom, withAwsQueueOptions } from "./_aws_flags.ts";
+import { deleteMessagesOption, queueConnectionFrom, withAwsQueueOptions } from "./_aws_flags.ts";
 import { alertLines, ecsLines, flowRecordLines, notificationTable } from "../lib/view/mod.ts";
 import { watchInterrupts } from "./_interrupt.ts";
 import { writeAll, writeAllSync } from "../lib/write_all.ts";
@@ -201,11 +201,8 @@ export function consumeCommand(io: () => ConsumeIo = processConsumeIo): Command 
         "URL of the SQS queue subscribed to the predictions topic",
       ),
   )
-    .option(
-      "--delete-messages [bool]",
-      "delete each message after it was written (True/False; bare flag = True)",
-      booleanOption,
-      false,
+    .addOption(
+      deleteMessagesOption("delete each message after it was written").default(false),
     )
     .option(
       "--delete-malformed",

@@ -50,7 +50,7 @@ import {
 } from "./_dataset_flags.ts";
 import {
   type AwsQueueFlags,
-  booleanOption,
+  deleteMessagesOption,
   queueConnectionFrom,
   withAwsQueueOptions,
 } from "./_aws_flags.ts";
@@ -525,11 +525,7 @@ export function replayCommand(): Command {
         "30",
       ),
     )
-    .option(
-      "--delete-messages [bool]",
-      "delete the notifications matched to this run's flows (True/False; bare flag = True)",
-      booleanOption,
-    )
+    .addOption(deleteMessagesOption("delete the notifications matched to this run's flows"))
     .addOption(
       choiceOption("--output <format>", "table or json (one summary object)", OUTPUTS).default(
         "table" as const,
