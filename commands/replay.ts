@@ -36,6 +36,7 @@ import { checkReportTarget, writeReport } from "../lib/report/mod.ts";
 import {
   formatCount,
   formatSeconds,
+  progressQuiet,
   stderrIsTerminal,
   stdoutIsTerminal,
   terminalWidth,
@@ -217,7 +218,8 @@ function terminalReplayIo(): ReplayIo {
     },
     stderrIsTTY: tty,
     status(line: string | null): void {
-      if (!tty) return;
+      // The live line is progress: not off a terminal, and not with --quiet.
+      if (!tty || progressQuiet()) return;
       try {
         if (line === null) return clear();
         const width = terminalWidth();
