@@ -10,6 +10,7 @@ import { type AlertCounts, AlertMatcher } from "./alerts.ts";
 import { type AlertWatch, type AlertWatchOptions, watchAlerts } from "./alert_queue.ts";
 import type { FingerprintLayout } from "./fingerprint.ts";
 import { ReplaySender, type ReplaySenderOptions, type ReplayStats } from "./sender.ts";
+import { sleep } from "../retry.ts";
 
 /** Default of `alertTimeoutMs`: 30 s. */
 export const DEFAULT_ALERT_TIMEOUT_MS = 30_000;
@@ -153,7 +154,7 @@ export class Replay {
         this.phase = "awaiting-alerts";
         const until = performance.now() + (alerts?.alertTimeoutMs ?? DEFAULT_ALERT_TIMEOUT_MS);
         while (!matcher.settled && !signal?.aborted && performance.now() < until) {
-          await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+          await sleep(TICK_MS, signal);
         }
         timedOut = !matcher.settled && !signal?.aborted;
       }
