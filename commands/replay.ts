@@ -66,9 +66,9 @@ import { type CommandIo, processIo } from "./_output.ts";
 import { connectionSwitchNote } from "./_predict_round.ts";
 import { withExamples } from "./_help.ts";
 import { watchInterrupts } from "./_interrupt.ts";
+import { payloadFormatOption, timeoutOption } from "./_request_flags.ts";
 
 const OUTPUTS = ["table", "json"] as const;
-const PAYLOAD_FORMATS = ["pandas-split", "dataframe-split"] as const;
 const CONNECTIONS = ["auto", "reuse", "fresh"] as const;
 /** The live line is redrawn this often on a terminal. */
 const STATUS_INTERVAL_MS = 250;
@@ -258,8 +258,7 @@ export async function runReplay(flags: ReplayFlags, io: ReplayIo): Promise<Repla
   const controller = new AbortController();
   let interrupted = false;
   const unwatch = io.watchInterrupt?.(() => {
-    if (!interrupted) io.notice("stopping: no more flows are sent (Ctrl-C again quits at once)");
-    else Deno.exit(130);
+    io.notice("stopping: no more flows are sent (Ctrl-C again quits at once)");
     interrupted = true;
     controller.abort();
   });
@@ -502,17 +501,8 @@ export function replayCommand(): Command {
         .argParser(wholeNumberArg("--max-in-flight", { min: 1 }))
         .default(DEFAULT_MAX_IN_FLIGHT),
     )
-    .addOption(
-      new Option("--timeout <ms>", "per request")
-        .argParser(wholeNumberArg("--timeout", { min: 1 }))
-        .default(30_000),
-    )
-    .addOption(
-      describeDefault(
-        choiceOption("--payload-format <format>", "request body format", PAYLOAD_FORMATS),
-        "from the URL: /invocations takes dataframe-split",
-      ),
-    )
+    .addOption(timeoutOption().argParser(wholeNumberArg("--timeout", { min: 1 })))
+    .addOption(payloadFormatOption())
     .addOption(
       choiceOption(
         "--connection <mode>",
