@@ -6,7 +6,7 @@ import {
   type PredictPrompts,
   runPredict,
 } from "../../commands/predict.ts";
-import { startStandinApi } from "../../dev/standin_api.ts";
+import { type StandinApi, startStandinApi } from "../../dev/standin_api.ts";
 import { CancelledError, RemoteError, UsageError } from "../../lib/errors.ts";
 import {
   type DatasetInfo,
@@ -19,7 +19,7 @@ import { type FlowFrame, takeRows } from "../../lib/frame/frame.ts";
 import { main } from "../../main.ts";
 import { join } from "node:path";
 import { mlidsEnv, mlidsShellCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
-import { scriptAvailable, spawnInPty } from "../support/pty.ts";
+import { type PtySession, scriptAvailable, spawnInPty } from "../support/pty.ts";
 
 /**
  * 20 flows: 10 Benign (dst_port 443: predicted benign by the stand-in's rule), 6 Bot (port 8080 at
@@ -739,24 +739,68 @@ Deno.test("interactive: Ctrl-C while a round sends cancels the round, shows what
   }
 });
 
+/** The pid of the process whose command line holds `marker` (read from /proc), or undefined. */
+async function pidWithArgument(marker: string): Promise<number | undefined> {
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
+    const args = cmdline.split("\0");
+    if (args.includes(marker) && args.some((arg) => arg.endsWith("main.ts"))) {
+      return Number(entry.name);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs `predict` on the table fixture in a pseudo-terminal until its menu shows, hands it to
+ * `work`, then releases the terminal, the stand-in API and the cache.
+ */
+async function withPredictOnPty(
+  work: (pty: PtySession, api: StandinApi) => Promise<void>,
+): Promise<void> {
+  const api = await startStandinApi({ recordBodies: false });
+  const cache = await Deno.makeTempDir({ prefix: "mlids-predict-tty-" });
+  const fixture = join(REPO_ROOT, "tests", "fixtures", "table_zlib.h5");
+  const pty = spawnInPty(
+    mlidsShellCommand(["predict", "--api-url", api.url, "--dataset-uri", fixture]),
+    await mlidsEnv({ XDG_CACHE_HOME: cache, TERM: "xterm-256color", NO_COLOR: "1" }),
+  );
+  try {
+    await pty.readUntil("Network traffic category");
+    await work(pty, api);
+  } finally {
+    await pty.close();
+    await api.close();
+    await Deno.remove(cache, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "interactive on a terminal: SIGINT as a signal (kill -INT, or a key before raw mode) at the menu leaves with 0 too",
+  ignore: !scriptAvailable || Deno.build.os !== "linux",
+  fn: () =>
+    withPredictOnPty(async (pty, api) => {
+      const pid = await pidWithArgument(api.url);
+      assert.ok(pid !== undefined, "the mlids process was not found in /proc");
+      // The prompt's terminal is raw, so only a signal from outside reaches it as SIGINT.
+      Deno.kill(pid, "SIGINT");
+      assert.equal(await pty.finish(""), 0, pty.screen().slice(-1500));
+      assert.equal(api.requests.length, 0);
+    }),
+});
+
 Deno.test({
   name:
     "interactive on a terminal: a real Ctrl-C while sending cancels the round; at the menu it leaves with 0",
   ignore: !scriptAvailable || Deno.build.os === "windows",
-  async fn() {
-    const api = await startStandinApi({ recordBodies: false });
-    const cache = await Deno.makeTempDir({ prefix: "mlids-predict-tty-" });
-    const fixture = join(REPO_ROOT, "tests", "fixtures", "table_zlib.h5");
-    // On a pseudo-terminal Ctrl-C while nothing is asked is the terminal's SIGINT, as for a person.
-    const pty = spawnInPty(
-      mlidsShellCommand(["predict", "--api-url", api.url, "--dataset-uri", fixture]),
-      await mlidsEnv({ XDG_CACHE_HOME: cache, TERM: "xterm-256color", NO_COLOR: "1" }),
-    );
-    try {
-      await pty.readUntil("Network traffic category");
+  fn: () =>
+    withPredictOnPty(async (pty, api) => {
       await pty.answer("\r", "How many flows?");
       await pty.answer("20\r", "Delay between flows");
-      // One flow every 300 ms: the round takes six seconds unless cut short.
+      // One flow every 300 ms: the round takes six seconds unless cut short. On a pseudo-terminal
+      // Ctrl-C while nothing is asked is the terminal's SIGINT, as for a person.
       await pty.answer("300\r", "Requesting prediction [2/20]");
       const mark = pty.screen().length;
       await pty.answer("\x03", "Network traffic category");
@@ -770,10 +814,5 @@ Deno.test({
       // Ctrl-C at the menu leaves the session, successfully.
       assert.equal(await pty.finish("\x03"), 0, pty.screen().slice(-1500));
       assert.ok(api.requests.length < 20, `${api.requests.length} requests`);
-    } finally {
-      await pty.close();
-      await api.close();
-      await Deno.remove(cache, { recursive: true });
-    }
-  },
+    }),
 });
