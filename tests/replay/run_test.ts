@@ -32,7 +32,11 @@ Deno.test("Replay: stopping mid-run sends nothing more, cancels what waits and s
     const result = await replay.run();
     assert.equal(replay.phase, "done");
     const { stats } = result;
-    assert.ok(stats.sent > 20 && stats.sent < 100, `sent ${stats.sent}`);
+    // About 50 at 100 flows/s, or more when the machine is slow to fire the timer; never all.
+    assert.ok(stats.sent > 0 && stats.sent < 200, `sent ${stats.sent}`);
+    // Nothing leaves after the stop: the API saw exactly what was sent, also a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(api.requests.length, stats.sent);
     assert.equal(stats.dropped, 0);
     assert.equal(stats.answered + stats.cancelled + stats.failed, stats.sent);
     assert.ok(stats.cancelled > 0);

@@ -52,8 +52,9 @@ Deno.test("ReplaySender: at a set rate each flow leaves on its schedule, none dr
     assert.equal(api.requests.length, 200);
     // Every flow once, each arriving at the server near its slot (10 ms apart) on the server's
     // clock, aligned by the median offset. Requests on different connections may overtake each
-    // other by a hair, and a loaded machine delays some: the median is within 15 ms of its slot,
-    // nine in ten within 60 ms, and the whole run takes 2 s within 10 %.
+    // other by a hair, and a loaded machine delays some: the median is within 30 ms of its slot,
+    // nine in ten within 150 ms (a burst, or flows paced from the previous one instead of the
+    // schedule, would be off by up to 2 s), and the whole run takes 2 s, never 10 % less.
     const slotOf = new Map((frame.columns[2].values as string[]).map((stamp, i) => [stamp, i]));
     const arrivals = api.requests.flatMap((request) =>
       flowsOf(request.body).map((stamp) => ({ slot: slotOf.get(stamp)!, at: request.receivedAt }))
@@ -62,11 +63,11 @@ Deno.test("ReplaySender: at a set rate each flow leaves on its schedule, none dr
     const offsets = arrivals.map((a) => a.at - a.slot * 10).sort((a, b) => a - b);
     const origin = offsets[100];
     const off = offsets.map((at) => Math.abs(at - origin)).sort((a, b) => a - b);
-    assert.ok(off[100] < 15, `median ${off[100].toFixed(1)} ms off its slot`);
-    assert.ok(off[180] < 60, `90th percentile ${off[180].toFixed(1)} ms off its slot`);
+    assert.ok(off[100] < 30, `median ${off[100].toFixed(1)} ms off its slot`);
+    assert.ok(off[180] < 150, `90th percentile ${off[180].toFixed(1)} ms off its slot`);
     const times = arrivals.map((a) => a.at).sort((a, b) => a - b);
     const span = times[199] - times[0];
-    assert.ok(Math.abs(span - 1990) < 199, `the 200 flows took ${span.toFixed(0)} ms`);
+    assert.ok(span > 1790 && span < 2800, `the 200 flows took ${span.toFixed(0)} ms`);
     assert.equal(stats.latency.count, 200);
     assert.equal(stats.sendLag.count, 200);
   } finally {
