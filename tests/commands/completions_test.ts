@@ -104,6 +104,8 @@ Deno.test({
       await pty.answer(`${kill}mlids predict --out\t`, "--output ");
       await pty.answer(`${kill}mlids predict --output \t`, "jsonl");
       assert.match(pty.screen().slice(-400), /csv\s+json\s+jsonl\s+table/);
+      // A value joined with = completes after the =.
+      await pty.answer(`${kill}mlids predict --output=ta\t`, "--output=table ");
       // A dataset argument: the shell's own file names.
       await pty.answer(`${kill}mlids dataset info flows-o\t`, "flows-only.h5 ");
       // Category names from the index cache of the dataset on the line, quoted for the shell.
@@ -129,6 +131,7 @@ Deno.test({
         "mlids pr",
         "mlids predict --out",
         "mlids predict --output ",
+        "mlids predict --output=js",
         "mlids --quiet dataset sample flows-only.h5 --category Br",
       ];
       const script = [
@@ -146,6 +149,7 @@ Deno.test({
         "predict",
         "--output",
         "table json jsonl csv",
+        "json jsonl",
         "Brute\\ Force\\ -XSS",
       ];
       for (const preamble of ["", ...(bashCompletionHere ? [`source ${BASH_COMPLETION}`] : [])]) {
