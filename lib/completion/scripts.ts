@@ -1,7 +1,7 @@
 /**
  * The shell side of completion: the scripts of `@bomb.sh/tab` (Cobra's, ported), which call
  * `PROGRAM complete -- WORDS...` on each Tab and show what it answers. A few known defects of its
- * bash script are mended here, each with a reason; a change of the library that moves the mended
+ * bash and zsh scripts are mended here, each with a reason; a change of the library that moves the mended
  * text fails loudly rather than shipping a script without the mend.
  * @module
  */
@@ -87,8 +87,21 @@ function mendBash(script: string, program: string): string {
   return text;
 }
 
+/** The zsh script, mended where tab's inserts words zsh then splits. */
+function mendZsh(script: string): string {
+  // _describe -Q inserts a candidate as it is: a category name with a space became two words on
+  // the line. Without -Q zsh quotes what it inserts (DDOS\ attack-HOIC), as bash's mend does.
+  return mend(
+    script,
+    '_describe $keepOrder "completions" completions -Q ${flagPrefix}',
+    '_describe $keepOrder "completions" completions ${flagPrefix}',
+    "quote the candidates zsh inserts",
+  );
+}
+
 /** The completion script of `program` for `shell`, to be sourced by that shell. */
 export function completionScript(shell: Shell, program: string): string {
   const script = written(() => new RootCommand().setup(program, program, shell));
-  return shell === "bash" ? mendBash(script, program) : script;
+  if (shell === "bash") return mendBash(script, program);
+  return shell === "zsh" ? mendZsh(script) : script;
 }

@@ -5,7 +5,7 @@ import { buildProgram } from "../../main.ts";
 import { programSpec } from "../../commands/completions.ts";
 import { completeWords } from "../../lib/completion/mod.ts";
 import { mlidsEnv, mlidsShellCommand, REPO_ROOT, shellQuote } from "../../dev/run_mlids.ts";
-import { scriptAvailable, spawnInPty } from "../support/pty.ts";
+import { type PtySession, scriptAvailable, spawnInPty } from "../support/pty.ts";
 import { listFiles } from "../support/files.ts";
 
 const FIXTURE = join(REPO_ROOT, "tests", "fixtures", "table_zlib.h5");
@@ -81,24 +81,51 @@ async function run(
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
-Deno.test({
-  name:
-    "completions: Tab in a real interactive bash completes commands, flags, choices, files, categories",
-  ignore: !bashHere || !scriptAvailable,
-  async fn() {
-    const { dir, env } = await workspace();
-    // One Tab lists every match, as many people set readline up.
-    const rc = join(dir, "bashrc");
-    await Deno.writeTextFile(
-      rc,
-      "PS1='READY> '\nbind 'set show-all-if-ambiguous on'\nsource <(mlids completions bash)\n",
-    );
-    const inner = `cd ${shellQuote(dir)} && exec bash --noprofile --rcfile ${shellQuote(rc)} -i`;
+/**
+ * An interactive bash or zsh in a pseudo-terminal, in a fresh {@linkcode workspace}, with the
+ * prompt `READY> ` and mlids' completion script sourced; `work` types into it once it is ready.
+ */
+async function withInteractiveShell(
+  shell: "bash" | "zsh",
+  work: (pty: PtySession) => Promise<void>,
+): Promise<void> {
+  await withWorkspace(async (dir, env) => {
+    let inner: string;
+    if (shell === "bash") {
+      // One Tab lists every match, as many people set readline up.
+      const rc = join(dir, "bashrc");
+      await Deno.writeTextFile(
+        rc,
+        "PS1='READY> '\nbind 'set show-all-if-ambiguous on'\nsource <(mlids completions bash)\n",
+      );
+      inner = `cd ${shellQuote(dir)} && exec bash --noprofile --rcfile ${shellQuote(rc)} -i`;
+    } else {
+      await Deno.writeTextFile(
+        join(dir, ".zshrc"),
+        "PS1='READY> '\nautoload -U compinit && compinit -u -d $HOME/.zcompdump\n" +
+          "source <(mlids completions zsh)\n",
+      );
+      inner = `cd ${shellQuote(dir)} && ZDOTDIR=${shellQuote(dir)} exec zsh -i`;
+    }
     const pty = spawnInPty(`sh -c ${shellQuote(inner)}`, env, { timeoutMs: 60_000 });
     // A read that waits for output that never comes ends when the pseudo-terminal is closed.
     const guard = setTimeout(() => pty.close(), 60_000);
     try {
       await pty.readUntil("READY> ");
+      await work(pty);
+    } finally {
+      clearTimeout(guard);
+      await pty.close();
+    }
+  });
+}
+
+Deno.test({
+  name:
+    "completions: Tab in a real interactive bash completes commands, flags, choices, files, categories",
+  ignore: !bashHere || !scriptAvailable,
+  fn: () =>
+    withInteractiveShell("bash", async (pty) => {
       const kill = "\x15"; // Ctrl-U: the line is cleared for the next try.
       await pty.answer("mlids pr\t", "mlids predict ");
       await pty.answer(`${kill}mlids predict --out\t`, "--output ");
@@ -106,6 +133,7 @@ Deno.test({
       assert.match(pty.screen().slice(-400), /csv\s+json\s+jsonl\s+table/);
       // A value joined with = completes after the =.
       await pty.answer(`${kill}mlids predict --output=ta\t`, "--output=table ");
+      await pty.answer(`${kill}mlids predict --output=\t`, "jsonl");
       // A dataset argument: the shell's own file names.
       await pty.answer(`${kill}mlids dataset info flows-o\t`, "flows-only.h5 ");
       // Category names from the index cache of the dataset on the line, quoted for the shell.
@@ -114,12 +142,7 @@ Deno.test({
         "--category DDOS\\ attack-HOIC ",
       );
       assert.equal(await pty.finish(`${kill}exit\n`), 0);
-    } finally {
-      clearTimeout(guard);
-      await pty.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -223,6 +246,26 @@ Deno.test({
       assert.equal(out.stderr, "");
     });
   },
+});
+
+Deno.test({
+  name: "completions: Tab in a real interactive zsh completes commands, flags, choices, categories",
+  ignore: !zshHere || !scriptAvailable,
+  fn: () =>
+    withInteractiveShell("zsh", async (pty) => {
+      const kill = "\x15"; // Ctrl-U: the line is cleared for the next try.
+      await pty.answer("mlids pr\t", "mlids predict ");
+      await pty.answer(`${kill}mlids predict --outp\t`, "--output ");
+      await pty.answer(`${kill}mlids predict --output ta\t`, "--output table ");
+      await pty.answer(
+        `${kill}mlids dataset sample flows-only.h5 --category DD\t`,
+        "--category DDOS\\ attack-HOIC ",
+      );
+      // The name went onto the line quoted: the command reads one category.
+      await pty.answer(" --count 1 --output jsonl\n", "READY> ");
+      assert.match(pty.screen().slice(-1000), /"label":"DDOS attack-HOIC"}/);
+      assert.equal(await pty.finish(`${kill}exit\n`), 0);
+    }),
 });
 
 Deno.test("completions: category names come from the index cache only, never a download", async () => {
