@@ -23,7 +23,7 @@ import {
   type PredictionOutcome,
   type ResultFormat,
 } from "../lib/predict/mod.ts";
-import { formatCount, type Overflow, ProgressBar } from "../lib/term/mod.ts";
+import { formatCount, formatCountOf, type Overflow, ProgressBar } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
 import { renderResultsView, type ResultColumns } from "../lib/view/mod.ts";
 import { batchChunks } from "./_output.ts";
@@ -168,10 +168,6 @@ function widthNow(io: PredictIo): number {
   return typeof io.width === "function" ? io.width() : io.width ?? 100;
 }
 
-function plural(count: number, noun: string): string {
-  return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 /** The line said when requests move to fresh connections because reused ones stall. */
 export function connectionSwitchNote(change: ConnectionSwitch): string {
   return `note: the API answers in ${change.reuseMs.toFixed(0)} ms on a reused connection but ${
@@ -286,9 +282,9 @@ export async function runRound(session: Session, choice: RoundChoice): Promise<v
   // Attempts that brought no answer: every attempt but the one that succeeded per answered request.
   const failedAttempts = outcome.attempts - (outcome.requests - outcome.failures.length);
   io.stderr.write(
-    `sent ${plural(frame.length, "flow")}, ${formatCount(answered)} answered, in ${
-      plural(outcome.requests, "request")
-    }${failedAttempts > 0 ? ` (${plural(failedAttempts, "failed attempt")})` : ""} in ${
+    `sent ${formatCountOf(frame.length, "flow")}, ${formatCount(answered)} answered, in ${
+      formatCountOf(outcome.requests, "request")
+    }${failedAttempts > 0 ? ` (${formatCountOf(failedAttempts, "failed attempt")})` : ""} in ${
       sendSeconds.toFixed(3)
     } s${
       answered > 0

@@ -7,7 +7,13 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { type FlowDataset, type LabelIndex, openDataset, selectFlows } from "../lib/dataset/mod.ts";
 import { throwIfCancelled, UsageError } from "../lib/errors.ts";
 import { exportFlowBatches, exportFlows, type ExportFormat } from "../lib/frame/mod.ts";
-import { colourEnabled, renderTable, stylesFor, terminalWidth } from "../lib/term/mod.ts";
+import {
+  colourEnabled,
+  formatCountOf,
+  renderTable,
+  stylesFor,
+  terminalWidth,
+} from "../lib/term/mod.ts";
 import { type CommandIo, processIo, writeChunks } from "./_output.ts";
 import { withExamples } from "./_help.ts";
 import {
@@ -221,13 +227,13 @@ export async function runDatasetSample(
         }
       })();
       await writeChunks(io, exportFlowBatches(frames, format, { columns }));
-      io.notice(`wrote ${written} flows${of} in dataset order`);
+      io.notice(`wrote ${formatCountOf(written, "flow")}${of} in dataset order`);
       return;
     }
     const frame = await dataset.readRows(selection.rows);
     throwIfCancelled(io.signal, "reading the flows");
     await writeChunks(io, exportFlows(frame, format, { columns }));
-    io.notice(`wrote ${frame.length} flows${of} (seed ${selection.seed})`);
+    io.notice(`wrote ${formatCountOf(frame.length, "flow")}${of} (seed ${selection.seed})`);
   } finally {
     dataset.close();
   }

@@ -27,6 +27,7 @@ import { checkReportTarget, writeReport } from "../lib/report/mod.ts";
 import {
   colourEnabled,
   formatCount,
+  formatCountOf,
   ProgressBar,
   progressQuiet,
   renderTable,
@@ -165,10 +166,6 @@ function millis(value: number | null): string {
   return value === null ? "n/a" : value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
-}
-
 /** A bar of `width` characters, `fraction` of it filled. */
 function bar(fraction: number | null, width: number): string {
   const filled = fraction === null ? 0 : Math.round(Math.min(Math.max(fraction, 0), 1) * width);
@@ -265,9 +262,9 @@ export function renderEvaluation(
   const rate = result.elapsed > 0 ? result.tally.flows / result.elapsed : null;
   lines.push(
     "",
-    `Service: ${plural(result.requests, "request")}, ${
-      plural(result.retries, "retry", "retries")
-    }, ${plural(result.failed, "failed flow")}, ${
+    `Service: ${formatCountOf(result.requests, "request")}, ${
+      formatCountOf(result.retries, "retry", "retries")
+    }, ${formatCountOf(result.failed, "failed flow")}, ${
       rate === null ? "n/a" : formatCount(rate)
     } flows/s`,
     `Latency (ms): p50 ${millis(latency.p50)}  p90 ${millis(latency.p90)}  p99 ${

@@ -18,6 +18,7 @@ export {
   downloadBar,
   formatBytes,
   formatCount,
+  formatCountOf,
   formatSeconds,
   ProgressBar,
   type ProgressBarOptions,

@@ -198,6 +198,11 @@ export function formatCount(count: number): string {
   return Math.round(count).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** A count and its noun, singular for one: `1 flow`, `1,200 flows`, `2 batches` (given `many`). */
+export function formatCountOf(count: number, one: string, many = `${one}s`): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
 /** Seconds as `m:ss` or `h:mm:ss`. */
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "--:--";

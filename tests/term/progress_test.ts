@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   formatBytes,
   formatCount,
+  formatCountOf,
   formatSeconds,
   ProgressBar,
   progressQuiet,
@@ -36,6 +37,10 @@ Deno.test("progress: formats bytes, counts and durations", () => {
   assert.equal(formatBytes(1.5 * 1024 ** 3), "1.50 GiB");
   assert.equal(formatCount(1612345), "1,612,345");
   assert.equal(formatCount(999), "999");
+  assert.equal(formatCountOf(1, "flow"), "1 flow");
+  assert.equal(formatCountOf(0, "flow"), "0 flows");
+  assert.equal(formatCountOf(1200, "flow"), "1,200 flows");
+  assert.equal(formatCountOf(2, "batch", "batches"), "2 batches");
   assert.equal(formatSeconds(5), "0:05");
   assert.equal(formatSeconds(754), "12:34");
   assert.equal(formatSeconds(3_725), "1:02:05");
