@@ -162,10 +162,10 @@ Deno.test("replay --speed 10: flows spanning 60 s take 6 s, in timestamp order, 
     // In timestamp order (these timestamps sort as text).
     const stamps = arrivals.map((arrival) => arrival.stamp);
     assert.deepEqual(stamps, [...stamps].sort());
-    // 60 recorded seconds at 10x: 6 s from the first flow to the last, never 10 % less; a loaded
-    // machine may run late (the schedule is exact in tests/replay/plan_test.ts).
+    // 60 recorded seconds at 10x: 6 s from the first flow to the last, within 10 % (the schedule
+    // is absolute, so a late flow does not push the later ones back; plan_test checks it exactly).
     const took = arrivals[80].at - arrivals[0].at;
-    assert.ok(took >= 5400 && took < 9000, `took ${took.toFixed(0)} ms`);
+    assert.ok(Math.abs(took - 6000) <= 600, `took ${took.toFixed(0)} ms`);
     // Two flows of one second leave about half of its 100 ms apart, not in one burst.
     const pair = stamps.indexOf("14/02/2018 08:00:03");
     assert.equal(stamps[pair + 1], "14/02/2018 08:00:03");
