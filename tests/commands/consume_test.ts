@@ -1,28 +1,24 @@
 import assert from "node:assert/strict";
-import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { createIdsTopology, queueCounts, startEmulator, withEmulator } from "../../dev/emulator.ts";
+import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import {
+  createIdsTopology,
+  type Emulator,
+  type IdsTopology,
+  queueCounts,
+  startEmulator,
+} from "../../dev/emulator.ts";
 import { publishPrediction, publishPredictions } from "../../dev/publish_notifications.ts";
-import { decodeNotification } from "../../lib/notify/notification.ts";
 import { parseJsonExact } from "../../lib/json.ts";
 import { mlidsEnv, mlidsShellCommand } from "../../dev/run_mlids.ts";
 import { ecsProblems, loadEcsReference } from "../support/ecs_reference.ts";
-import { ALERT_COLUMNS } from "../support/notifications.ts";
+import { ALERT_COLUMNS, FLOW_RECORD_KEYS } from "../support/notifications.ts";
+import { notices, receiveIndexes, withIdsQueue } from "../support/ids_queue.ts";
 import { scriptAvailable } from "../support/pty.ts";
+import { waitUntil, withTimeout } from "../support/wait.ts";
 import type { ConsumeIo } from "../../commands/consume.ts";
 import { main } from "../../main.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-const COLUMNS = ["dst_port", "protocol", "timestamp"];
-
-function notices(count: number, start = 0, prediction: 0 | 1 = 1) {
-  return Array.from({ length: count }, (_, i) => ({
-    columns: COLUMNS,
-    index: start + i,
-    row: [1000 + start + i, 6, "21/02/2018 10:15:06"],
-    prediction,
-  }));
-}
-
 /** A clean environment: test keys, no colour, no shared AWS files, no instance metadata. */
 function withoutNoColor(env: Record<string, string>): Record<string, string> {
   const { NO_COLOR: _, ...rest } = env;
@@ -155,22 +151,11 @@ function startConsume(
         look();
       });
     },
-    async exit(timeoutMs = 30_000) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        return await Promise.race([
-          running,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              stop?.();
-              reject(new Error(`mlids consume still running: ${err}`));
-            }, timeoutMs);
-          }),
-        ]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    exit: (timeoutMs = 30_000) =>
+      withTimeout(running, timeoutMs, {
+        what: "mlids consume still running",
+        onTimeout: () => stop?.(),
+      }).catch((error) => Promise.reject(new Error(`${error.message}: ${err}`))),
   };
 }
 
@@ -224,18 +209,11 @@ function spawnConsume(args: string[], env: Record<string, string> = {}): Process
     child,
     stdout: () => out,
     stderr: () => err,
-    async exit(timeoutMs = 30000) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+    async exit(timeoutMs = 30_000) {
       try {
-        const status = await Promise.race([
-          child.status,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`mlids consume still running: ${err}`)),
-              timeoutMs,
-            );
-          }),
-        ]);
+        const status = await withTimeout(child.status, timeoutMs, {
+          what: "mlids consume still running",
+        });
         await reading;
         return status.code;
       } catch (error) {
@@ -246,9 +224,7 @@ function spawnConsume(args: string[], env: Record<string, string> = {}): Process
         }
         await child.status;
         await reading.catch(() => {});
-        throw error;
-      } finally {
-        clearTimeout(timer);
+        throw new Error(`${(error as Error).message}: ${err}`);
       }
     },
   };
@@ -264,39 +240,20 @@ async function runConsumeProcess(
   return { code, stdout: consumer.stdout(), stderr: consumer.stderr() };
 }
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+/** Asserts that `topology`'s queue holds nothing, visible or in flight. */
+async function assertQueueEmpty(emulator: Emulator, topology: IdsTopology): Promise<void> {
+  assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
+    visible: 0,
+    inFlight: 0,
+  });
 }
 
-/** Receives (and deletes nothing) until `count` flow indexes were collected or `timeoutMs` passed. */
-async function drainIndexes(
-  sqs: SQSClient,
-  queueUrl: string,
-  count: number,
-  timeoutMs: number,
-): Promise<number[]> {
-  const seen: number[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (seen.length < count && Date.now() < deadline) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: 120,
-      }),
-    );
-    for (const message of out.Messages ?? []) {
-      const decoded = decodeNotification(message);
-      if (decoded.ok) seen.push(Number(decoded.notification.flows[0].index));
-    }
-  }
-  return seen;
+/**
+ * What most runs here share: `topology`'s queue, --delete-messages and --wait-time 1 (short polls
+ * keep the tests quick), then `flags`.
+ */
+function consumeFlags(topology: IdsTopology, ...flags: string[]): string[] {
+  return ["--queue-url", topology.queueUrl, "--delete-messages", "--wait-time", "1", ...flags];
 }
 
 function jsonlIndexes(stdout: string): number[] {
@@ -347,11 +304,9 @@ Deno.test("mlids consume rejects bad flags with exit 2 and says what SQS allows"
 });
 
 Deno.test("mlids consume --output table shows each attack once with every column, deletes it, and never leaks the secret", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(12));
-    // Benign predictions never reach the queue: the subscription filters them out.
-    await publishPredictions(emulator.sns, topology.topicArn, notices(4, 500, 0));
+  // Benign predictions never reach the queue: the subscription filters them out.
+  const published = [...notices(12), ...notices(4, { start: 500, prediction: 0 })];
+  await withIdsQueue({ publish: published }, async (emulator, topology) => {
     const secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
     const { code, stdout, stderr } = await runConsume(
       [
@@ -392,27 +347,15 @@ Deno.test("mlids consume --output table shows each attack once with every column
     assert.equal(stderr.match(/process listings/g)?.length, 1);
     assert.ok(!stdout.includes(secret) && !stderr.includes(secret));
     assert.match(stderr, /12 notifications shown, 12 deleted, 0 malformed/);
-    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
-      visible: 0,
-      inFlight: 0,
-    });
+    await assertQueueEmpty(emulator, topology);
   });
 });
 
 Deno.test("mlids consume shows one aligned line per notification by default, after a header", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     await publishPredictions(emulator.sns, topology.topicArn, cicNotices(6));
     const { code, stdout, stderr } = await runConsume(
-      [
-        "--queue-url",
-        topology.queueUrl,
-        "--endpoint-url",
-        emulator.endpoint,
-        "--delete-messages",
-        "--wait-time",
-        "1",
-      ],
+      consumeFlags(topology, "--endpoint-url", emulator.endpoint),
       {},
       { until: (seen) => seen.deleted >= 6 },
     );
@@ -444,22 +387,13 @@ Deno.test("mlids consume shows one aligned line per notification by default, aft
 
 Deno.test("mlids consume --output ecs writes ECS documents that match the ECS field types", async () => {
   const reference = await loadEcsReference();
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     const notices = cicNotices(3);
     notices[0].row[6] = 1199710477670935696n as unknown as number;
     await publishPredictions(emulator.sns, topology.topicArn, notices);
-    const { code, stdout, stderr } = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--output",
-      "ecs",
-      "--wait-time",
-      "1",
-      "--count",
-      "3",
-    ]);
+    const { code, stdout, stderr } = await runConsume(
+      consumeFlags(topology, "--output", "ecs", "--count", "3"),
+    );
     assert.equal(code, 0, stderr);
     const lines = stdout.trimEnd().split("\n");
     assert.equal(lines.length, 3);
@@ -484,8 +418,7 @@ Deno.test("mlids consume --output ecs writes ECS documents that match the ECS fi
 });
 
 Deno.test("mlids consume --output jsonl and json keep int64 beyond 2^53 to the last digit", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     await publishPredictions(emulator.sns, topology.topicArn, [
       {
         columns: ["tot_bytes", "rate"],
@@ -495,7 +428,7 @@ Deno.test("mlids consume --output jsonl and json keep int64 beyond 2^53 to the l
       },
       { columns: ["tot_bytes", "rate"], index: 2, row: [1199710477670935697n, 0.5], prediction: 1 },
     ]);
-    const common = ["--queue-url", topology.queueUrl, "--delete-messages", "--wait-time", "1"];
+    const common = consumeFlags(topology);
     const jsonl = await runConsume([...common, "--output", "jsonl", "--count", "1"]);
     const json = await runConsume([...common, "--output", "json", "--count", "1"]);
     assert.equal(jsonl.code, 0, jsonl.stderr);
@@ -532,24 +465,15 @@ Deno.test("mlids consume on an endpoint it never reaches ends with exit 1 naming
 });
 
 Deno.test("mlids consume counts a malformed message once across three visibility timeouts", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     const sent = await emulator.sqs.send(
       new SendMessageCommand({ QueueUrl: topology.queueUrl, MessageBody: "not a notification" }),
     );
     const id = sent.MessageId!;
-    const { code, stdout, stderr } = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--wait-time",
-      "1",
-      "--visibility-timeout",
-      "1",
-      // Its returns are not news: the idle clock runs from the first time it was seen.
-      "--idle-exit",
-      "5",
-    ]);
+    // Its returns are not news: the idle clock runs from the first time it was seen.
+    const { code, stdout, stderr } = await runConsume(
+      consumeFlags(topology, "--visibility-timeout", "1", "--idle-exit", "5"),
+    );
     assert.equal(code, 0, stderr);
     assert.equal(stdout, "");
     assert.equal(
@@ -582,19 +506,9 @@ Deno.test("mlids consume counts a malformed message once across three visibility
 });
 
 Deno.test("mlids consume --output jsonl streams one object per flow, line by line", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(5));
+  await withIdsQueue({ publish: notices(5) }, async (emulator, topology) => {
     // No --endpoint-url and no region: both come from the queue URL (sqs.eu-west-1.localhost).
-    const consumer = startConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--output",
-      "jsonl",
-      "--wait-time",
-      "1",
-    ]);
+    const consumer = startConsume(consumeFlags(topology, "--output", "jsonl"));
     try {
       await consumer.waitFor((seen) => seen.stdout.split("\n").length > 5, "five jsonl lines");
       // The lines arrived while the consumer keeps running: nothing is held back until exit.
@@ -610,14 +524,7 @@ Deno.test("mlids consume --output jsonl streams one object per flow, line by lin
     assert.equal(lines.length, 5);
     for (const line of lines) {
       const record = JSON.parse(line);
-      assert.deepEqual(Object.keys(record), [
-        "message_id",
-        "sent_at",
-        "received_at",
-        "prediction",
-        "index",
-        "flow",
-      ]);
+      assert.deepEqual(Object.keys(record), FLOW_RECORD_KEYS);
       assert.equal(typeof record.message_id, "string");
       assert.match(record.sent_at, /^\d{4}-\d\d-\d\dT/);
       assert.match(record.received_at, /^\d{4}-\d\d-\d\dT/);
@@ -631,17 +538,12 @@ Deno.test("mlids consume --output jsonl streams one object per flow, line by lin
       });
     }
     assert.deepEqual(sorted(jsonlIndexes(consumer.stdout())), range(5));
-    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
-      visible: 0,
-      inFlight: 0,
-    });
+    await assertQueueEmpty(emulator, topology);
   });
 });
 
 Deno.test("mlids consume --output json writes one array; raw delivery is understood", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator, { rawDelivery: true });
-    await publishPredictions(emulator.sns, topology.topicArn, notices(3));
+  await withIdsQueue({ publish: notices(3), rawDelivery: true }, async (emulator, topology) => {
     const { code, stdout, stderr } = await runConsume(
       [
         "--queue-url",
@@ -684,9 +586,7 @@ Deno.test("mlids consume --output json writes one array; raw delivery is underst
 });
 
 Deno.test("mlids consume without --delete-messages deletes nothing: messages come back", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(3));
+  await withIdsQueue({ publish: notices(3) }, async (emulator, topology) => {
     const common = ["--queue-url", topology.queueUrl, "--output", "jsonl", "--wait-time", "1"];
     const first = await runConsume([
       ...common,
@@ -706,16 +606,12 @@ Deno.test("mlids consume without --delete-messages deletes nothing: messages com
     const second = await runConsume([...common, "--delete-messages", "--max-messages", "3"]);
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(sorted(jsonlIndexes(second.stdout)), range(3));
-    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
-      visible: 0,
-      inFlight: 0,
-    });
+    await assertQueueEmpty(emulator, topology);
   });
 });
 
 Deno.test("mlids consume warns about malformed messages, keeps them, and escapes their text", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     const bodies = [
       // SQS refuses ESC and BEL in bodies; the 8-bit CSI (U+009B) and CR get through.
       "not json \u009b2J\r at all",
@@ -730,17 +626,7 @@ Deno.test("mlids consume warns about malformed messages, keeps them, and escapes
       ids.push(sent.MessageId!);
     }
     await publishPrediction(emulator.sns, topology.topicArn, notices(1)[0]);
-    const args = [
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--wait-time",
-      "1",
-      "--visibility-timeout",
-      "1",
-      "--output",
-      "jsonl",
-    ];
+    const args = consumeFlags(topology, "--visibility-timeout", "1", "--output", "jsonl");
     const first = await runConsume([...args, "--max-messages", "1"]);
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(jsonlIndexes(first.stdout), [0]);
@@ -771,35 +657,29 @@ Deno.test("mlids consume warns about malformed messages, keeps them, and escapes
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /deleted \(--delete-malformed\)/);
     assert.equal(second.stdout, "");
-    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
-      visible: 0,
-      inFlight: 0,
-    });
+    await assertQueueEmpty(emulator, topology);
   });
 });
 
 Deno.test("mlids consume escapes control characters from messages in the table", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     await publishPrediction(emulator.sns, topology.topicArn, {
       columns: ["evil\x1b[2Jcolumn", "label"],
       index: "i\x1b[31m",
       row: ["\x1b]0;retitled\x07", "a\x9bb\rc"],
       prediction: 1,
     });
-    const { code, stdout, stderr } = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--wait-time",
-      "1",
-      "--max-messages",
-      "1",
-      "--display-overflow",
-      "NOWRAP",
-      "--output",
-      "table",
-    ]);
+    const { code, stdout, stderr } = await runConsume(
+      consumeFlags(
+        topology,
+        "--max-messages",
+        "1",
+        "--display-overflow",
+        "NOWRAP",
+        "--output",
+        "table",
+      ),
+    );
     assert.equal(code, 0, stderr);
     // deno-lint-ignore no-control-regex
     assert.doesNotMatch(stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
@@ -811,23 +691,14 @@ Deno.test("mlids consume escapes control characters from messages in the table",
 });
 
 Deno.test("mlids consume escapes control characters from messages in the one-line view", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     await publishPrediction(emulator.sns, topology.topicArn, {
       columns: ["dst_port", "protocol", "timestamp"],
       index: 0,
       row: [80, 6, "\x1b[2J\x9b\r"],
       prediction: 1,
     });
-    const { code, stdout, stderr } = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--wait-time",
-      "1",
-      "--count",
-      "1",
-    ]);
+    const { code, stdout, stderr } = await runConsume(consumeFlags(topology, "--count", "1"));
     assert.equal(code, 0, stderr);
     assert.equal(stdout.split("\n").length, 2, stdout);
     // deno-lint-ignore no-control-regex
@@ -837,20 +708,10 @@ Deno.test("mlids consume escapes control characters from messages in the one-lin
 });
 
 Deno.test("mlids consume --count stops after N and hands the rest back at once", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(7));
-    const { code, stdout, stderr } = await runConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--count",
-      "3",
-      "--output",
-      "jsonl",
-      "--wait-time",
-      "1",
-    ]);
+  await withIdsQueue({ publish: notices(7) }, async (emulator, topology) => {
+    const { code, stdout, stderr } = await runConsume(
+      consumeFlags(topology, "--count", "3", "--output", "jsonl"),
+    );
     assert.equal(code, 0, stderr);
     const shown = jsonlIndexes(stdout);
     assert.equal(shown.length, 3);
@@ -860,14 +721,16 @@ Deno.test("mlids consume --count stops after N and hands the rest back at once",
       visible: 4,
       inFlight: 0,
     });
-    const rest = await drainIndexes(emulator.sqs, topology.queueUrl, 4, 5000);
+    const rest = await receiveIndexes(emulator.sqs, topology.queueUrl, {
+      count: 4,
+      timeoutMs: 5000,
+    });
     assert.deepEqual(sorted([...shown, ...rest]), range(7));
   });
 });
 
 Deno.test("mlids consume --idle-exit ends with exit 0 on a quiet queue", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (_emulator, topology) => {
     const { code, stdout, stderr } = await runConsume([
       "--queue-url",
       topology.queueUrl,
@@ -884,14 +747,17 @@ Deno.test("mlids consume --idle-exit ends with exit 0 on a quiet queue", async (
 });
 
 Deno.test("Ctrl-C in the middle of consuming: every notification shown and deleted, or still queued", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     let published = 0;
     let publishing = true;
     // Keep notifications flowing so the signal lands while batches are being handled.
     const publisher = (async () => {
       while (publishing && published < 20000) {
-        await publishPredictions(emulator.sns, topology.topicArn, notices(50, published));
+        await publishPredictions(
+          emulator.sns,
+          topology.topicArn,
+          notices(50, { start: published }),
+        );
         published += 50;
       }
     })();
@@ -907,7 +773,7 @@ Deno.test("Ctrl-C in the middle of consuming: every notification shown and delet
       "2",
     ]);
     try {
-      await waitUntil(() => consumer.stdout().split("\n").length > 100, 30000, "100 lines");
+      await waitUntil(() => consumer.stdout().split("\n").length > 100, "100 lines");
       consumer.child.kill("SIGINT");
       const code = await consumer.exit(2000 + 2000 + 3000);
       assert.equal(code, 0, consumer.stderr());
@@ -919,29 +785,17 @@ Deno.test("Ctrl-C in the middle of consuming: every notification shown and delet
     assert.match(consumer.stderr(), /stopping/);
     const shown = jsonlIndexes(consumer.stdout());
     assert.equal(new Set(shown).size, shown.length, "no notification shown twice");
-    const rest = await drainIndexes(
-      emulator.sqs,
-      topology.queueUrl,
-      published - shown.length,
-      20000,
-    );
+    const rest = await receiveIndexes(emulator.sqs, topology.queueUrl, {
+      count: published - shown.length,
+      timeoutMs: 20000,
+    });
     assert.deepEqual(sorted([...shown, ...rest]), range(published));
   });
 });
 
 Deno.test("two mlids consumers on one queue show every notification exactly once", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(300));
-    const args = [
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--output",
-      "jsonl",
-      "--wait-time",
-      "1",
-    ];
+  await withIdsQueue({ publish: notices(300) }, async (emulator, topology) => {
+    const args = consumeFlags(topology, "--output", "jsonl");
     // Both stop once the 300 are deleted between them.
     let deleted = 0;
     const seenBy = [0, 0];
@@ -962,10 +816,7 @@ Deno.test("two mlids consumers on one queue show every notification exactly once
       sorted([...jsonlIndexes(a.stdout()), ...jsonlIndexes(b.stdout())]),
       range(300),
     );
-    assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
-      visible: 0,
-      inFlight: 0,
-    });
+    await assertQueueEmpty(emulator, topology);
   });
 });
 
@@ -976,17 +827,7 @@ Deno.test("mlids consume keeps running through an emulator restart and says it i
   try {
     let topology = await createIdsTopology(emulator);
     await publishPredictions(emulator.sns, topology.topicArn, notices(2));
-    consumer = startConsume([
-      "--queue-url",
-      topology.queueUrl,
-      "--delete-messages",
-      "--output",
-      "jsonl",
-      "--wait-time",
-      "1",
-      "--max-messages",
-      "4",
-    ]);
+    consumer = startConsume(consumeFlags(topology, "--output", "jsonl", "--max-messages", "4"));
     // Shown and deleted: the restart loses the queue, and with it any receipt still in use.
     await consumer.waitFor(
       (seen) => jsonlIndexes(seen.stdout).length >= 2 && seen.deleted >= 2,
@@ -997,7 +838,7 @@ Deno.test("mlids consume keeps running through an emulator restart and says it i
     assert.match(consumer.stderr(), /retrying in/);
     emulator = await startEmulator({ port });
     topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(2, 10));
+    await publishPredictions(emulator.sns, topology.topicArn, notices(2, { start: 10 }));
     assert.equal(await consumer.exit(30000), 0, consumer.stderr());
     assert.deepEqual(sorted(jsonlIndexes(consumer.stdout())), [0, 1, 10, 11]);
     assert.match(consumer.stderr(), /SQS receiving failed \(.+\); retrying in \d/);
@@ -1010,8 +851,7 @@ Deno.test("mlids consume keeps running through an emulator restart and says it i
 });
 
 Deno.test("mlids consume ends with exit 1 and a clear message: no credentials, missing queue", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (_emulator, topology) => {
     // A process of its own: with no keys, the SDK's chain reads the process's environment.
     const noCredentials = await runConsumeProcess(
       ["--queue-url", topology.queueUrl, "--wait-time", "1"],
@@ -1021,28 +861,20 @@ Deno.test("mlids consume ends with exit 1 and a clear message: no credentials, m
     assert.match(noCredentials.stderr, /error: no AWS credentials found/);
     assert.match(noCredentials.stderr, /--profile/);
     const secret = "SeCrEtThatMustNotShow1234567890";
-    const missing = await runConsume([
+    const missingQueue = [
       "--queue-url",
       topology.queueUrl.replace("ml-ids-attacks", "no-such-queue"),
       "--access-key",
       "AKIDEXAMPLE",
       "--secret-key",
       secret,
-      "--wait-time",
-      "1",
-    ], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    ];
+    const noKeys = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" };
+    const missing = await runConsume([...missingQueue, "--wait-time", "1"], noKeys);
     assert.equal(missing.code, 1, missing.stderr);
     assert.match(missing.stderr, /error: the queue .*no-such-queue does not exist/);
     assert.ok(!missing.stderr.includes(secret) && !missing.stdout.includes(secret));
-    const debug = await runConsume([
-      "--queue-url",
-      topology.queueUrl.replace("ml-ids-attacks", "no-such-queue"),
-      "--access-key",
-      "AKIDEXAMPLE",
-      "--secret-key",
-      secret,
-      "--debug",
-    ], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    const debug = await runConsume([...missingQueue, "--debug"], noKeys);
     assert.equal(debug.code, 1, debug.stderr);
     assert.match(debug.stderr, /caused by/);
     assert.ok(!debug.stderr.includes(secret));
@@ -1050,9 +882,7 @@ Deno.test("mlids consume ends with exit 1 and a clear message: no credentials, m
 });
 
 Deno.test("mlids consume takes credentials and region from a --profile, with no note", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(2));
+  await withIdsQueue({ publish: notices(2) }, async (_emulator, topology) => {
     const dir = await Deno.makeTempDir();
     try {
       await Deno.writeTextFile(
@@ -1091,9 +921,7 @@ Deno.test({
   name: "mlids consume on a terminal keeps a status line of polls, shown, deleted, malformed",
   ignore: !scriptAvailable || Deno.build.os === "windows",
   async fn() {
-    await withEmulator(async (emulator) => {
-      const topology = await createIdsTopology(emulator);
-      await publishPredictions(emulator.sns, topology.topicArn, notices(2));
+    await withIdsQueue({ publish: notices(2) }, async (emulator, topology) => {
       const command = mlidsShellCommand([
         "consume",
         "--queue-url",
@@ -1131,8 +959,7 @@ Deno.test({
 });
 
 Deno.test("mlids consume escapes bidi controls (U+202E) in lines and table; jsonl keeps the text", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     const evil = "Benign\u202e\u2066KCATTA\u2069";
     const notice = {
       columns: ["dst_port", "protocol", "timestamp", "label"],
@@ -1141,7 +968,7 @@ Deno.test("mlids consume escapes bidi controls (U+202E) in lines and table; json
       prediction: 1 as const,
     };
     await publishPredictions(emulator.sns, topology.topicArn, [notice, notice, notice]);
-    const common = ["--queue-url", topology.queueUrl, "--delete-messages", "--wait-time", "1"];
+    const common = consumeFlags(topology);
     const lines = await runConsume([...common, "--idle-exit", "5", "--count", "1"]);
     assert.equal(lines.code, 0, lines.stderr);
     assert.doesNotMatch(lines.stdout, /[\u202a-\u202e\u2066-\u2069]/);

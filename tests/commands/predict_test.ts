@@ -7,6 +7,7 @@ import {
   runPredict,
 } from "../../commands/predict.ts";
 import { type StandinApi, startStandinApi } from "../../dev/standin_api.ts";
+import { closedApiUrl, withStandinApi } from "../support/standin.ts";
 import { CancelledError, RemoteError, UsageError } from "../../lib/errors.ts";
 import {
   type DatasetInfo,
@@ -145,18 +146,17 @@ function scriptedPrompts(answers: string[], log: string[]): PredictPrompts {
   };
 }
 
-function testIo(
-  captured: Captured,
-  options: {
-    answers?: string[];
-    isTTY?: boolean;
-    dataset?: FlowDataset;
-    opened?: { count: number };
-    width?: number | (() => number);
-    /** Ctrl-C (what watchInterrupt watches for) once stderr shows this. */
-    interruptWhen?: RegExp;
-  } = {},
-): PredictIo {
+interface TestIoOptions {
+  answers?: string[];
+  isTTY?: boolean;
+  dataset?: FlowDataset;
+  opened?: { count: number };
+  width?: number | (() => number);
+  /** Ctrl-C (what watchInterrupt watches for) once stderr shows this. */
+  interruptWhen?: RegExp;
+}
+
+function testIo(captured: Captured, options: TestIoOptions = {}): PredictIo {
   let abort: (() => void) | undefined;
   return {
     stdout: { write: (text) => void (captured.stdout += text) },
@@ -187,6 +187,17 @@ function capture(): Captured {
 
 function flags(apiUrl: string, extra: Partial<PredictFlags> = {}): PredictFlags {
   return { apiUrl, datasetUri: "memory://sample", ...extra };
+}
+
+/** Runs predict against `apiUrl` with the `extra` flags on a test io; what it wrote. */
+async function predict(
+  apiUrl: string,
+  extra: Partial<PredictFlags>,
+  options: TestIoOptions = {},
+): Promise<Captured> {
+  const captured = capture();
+  await runPredict(flags(apiUrl, extra), testIo(captured, options));
+  return captured;
 }
 
 Deno.test("parsePredictFlags: one-line usage errors naming the flag", () => {
@@ -247,13 +258,13 @@ Deno.test("without a TTY and without --category/--random: one line naming the fl
 });
 
 Deno.test("scripted --category, JSON: known metrics, exact body, exact integers", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, { category: "Bot", count: "all", output: "json", seed: "1" }),
-      testIo(captured),
-    );
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(api.url, {
+      category: "Bot",
+      count: "all",
+      output: "json",
+      seed: "1",
+    });
     const result = JSON.parse(captured.stdout);
     // 6 Bot flows: 4 at 5 pkt/s caught, 2 at 0.5 pkt/s missed.
     assert.equal(result.total, 6);
@@ -279,39 +290,32 @@ Deno.test("scripted --category, JSON: known metrics, exact body, exact integers"
     assert.deepEqual(body.columns, ["dst_port", "timestamp", "flow_pkts_s", "tot_bytes"]);
     assert.equal(body.data.length, 6);
     assert.equal(api.requests[0].contentType, "application/json; format=pandas-split");
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("scripted --random with a seed repeats the same flows", async () => {
-  const api = await startStandinApi();
-  try {
+  await withStandinApi({}, async (api) => {
     const runs: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const captured = capture();
-      await runPredict(
-        flags(api.url, { random: true, count: "5", seed: "42", output: "jsonl" }),
-        testIo(captured),
-      );
+      const captured = await predict(api.url, {
+        random: true,
+        count: "5",
+        seed: "42",
+        output: "jsonl",
+      });
       const lines = captured.stdout.trimEnd().split("\n");
       assert.equal(lines.length, 5);
       runs.push(lines.map((line) => JSON.parse(line).index).join(","));
     }
     assert.equal(runs[0], runs[1]);
-    const captured = capture();
-    await runPredict(flags(api.url, { random: true, count: "3" }), testIo(captured));
+    const captured = await predict(api.url, { random: true, count: "3" });
     assert.match(captured.stderr, /drawing flows with seed \d+ \(pass --seed \d+ to repeat\)/);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("table output: the summary first, then the columns a person reads", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(flags(api.url, { random: true, count: "all", seed: "7" }), testIo(captured));
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(api.url, { random: true, count: "all", seed: "7" });
     const out = captured.stdout;
     assert.ok(out.indexOf("Accuracy:") < out.indexOf("Details:"), "summary before the table");
     const lines = out.split("\n");
@@ -334,18 +338,15 @@ Deno.test("table output: the summary first, then the columns a person reads", as
       captured.stderr,
       /^sent 20 flows, 20 answered, in 1 request in \d+\.\d{3} s \([\d,]+ flows\/s\)$/m,
     );
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("--columns all shows every column, and each wrapped part starts with the index", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, { random: true, count: "5", seed: "7", columns: "all" }),
-      testIo(captured, { width: 70 }),
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(
+      api.url,
+      { random: true, count: "5", seed: "7", columns: "all" },
+      { width: 70 },
     );
     const out = captured.stdout;
     const parts = out.split(/^columns \d+-\d+ of 10 \(part \d\/\d\)$/m).slice(1);
@@ -365,16 +366,14 @@ Deno.test("--columns all shows every column, and each wrapped part starts with t
       assert.ok(out.includes(` ${column} `), column);
     }
     assert.ok(out.includes("184467440737095516"), "uint64 values shown whole");
-    const chosen = capture();
-    await runPredict(
-      flags(api.url, { random: true, count: "3", columns: "dst_port, label,index" }),
-      testIo(chosen),
-    );
+    const chosen = await predict(api.url, {
+      random: true,
+      count: "3",
+      columns: "dst_port, label,index",
+    });
     const header = chosen.stdout.split("\n").find((line) => line.includes("dst_port"))!;
     assert.match(header, /^│ dst_port │ label +│ index │$/);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("--columns naming a column the results lack: one line listing them, before sending", async () => {
@@ -392,10 +391,7 @@ Deno.test("--columns naming a column the results lack: one line listing them, be
 });
 
 Deno.test("no request answered: no table, no metrics, one error naming the request, exit 1", async () => {
-  // Nothing listens on the port the stand-in had: every request fails to connect.
-  const api = await startStandinApi();
-  const url = api.url;
-  await api.close();
+  const url = await closedApiUrl();
   for (const output of ["table", "json"]) {
     const captured = capture();
     await assert.rejects(
@@ -419,19 +415,14 @@ Deno.test("no request answered: no table, no metrics, one error naming the reque
 });
 
 Deno.test("table output (nowrap): accuracy, confusion, chart and the flow table", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, {
-        random: true,
-        count: "all",
-        seed: "7",
-        displayOverflow: "NOWRAP",
-        columns: "all",
-      }),
-      testIo(captured),
-    );
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(api.url, {
+      random: true,
+      count: "all",
+      seed: "7",
+      displayOverflow: "NOWRAP",
+      columns: "all",
+    });
     const out = captured.stdout;
     // 20 flows: TP 7 (4 Bot + 3 SQL), FN 2, TN 10, FP 1.
     assert.match(out, /Accuracy: {2}85\.00% \(17 of 20 flows right\)/);
@@ -448,24 +439,19 @@ Deno.test("table output (nowrap): accuracy, confusion, chart and the flow table"
     );
     assert.ok(out.includes("18446744073709551600"), "uint64 values shown whole");
     assert.ok(!captured.stderr.includes("Sending"), "no progress bar for a single request");
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("more flows asked than exist: sends what exists and says so", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, { category: "sql injection", count: "10", output: "json" }),
-      testIo(captured),
-    );
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(api.url, {
+      category: "sql injection",
+      count: "10",
+      output: "json",
+    });
     assert.match(captured.stderr, /only 3 flows of 'SQL Injection'; sending 3/);
     assert.equal(JSON.parse(captured.stdout).flows.length, 3);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("unknown category: input error listing the known ones", async () => {
@@ -479,13 +465,13 @@ Deno.test("unknown category: input error listing the known ones", async () => {
 });
 
 Deno.test("--delay: one request per flow with a stderr line each", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, { category: "SQL Injection", count: "3", delay: "1", output: "json" }),
-      testIo(captured),
-    );
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(api.url, {
+      category: "SQL Injection",
+      count: "3",
+      delay: "1",
+      output: "json",
+    });
     assert.equal(api.requests.length, 3);
     for (const request of api.requests) assert.equal(JSON.parse(request.body).data.length, 1);
     for (let i = 1; i <= 3; i++) {
@@ -495,37 +481,27 @@ Deno.test("--delay: one request per flow with a stderr line each", async () => {
       );
     }
     assert.equal(JSON.parse(captured.stdout).correct, 3);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("--batch-size/--concurrency: several requests and a progress bar on stderr", async () => {
-  const api = await startStandinApi({ delayMs: 5 });
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, {
-        random: true,
-        count: "all",
-        batchSize: "3",
-        concurrency: "2",
-        output: "json",
-      }),
-      testIo(captured),
-    );
+  await withStandinApi({ delayMs: 5 }, async (api) => {
+    const captured = await predict(api.url, {
+      random: true,
+      count: "all",
+      batchSize: "3",
+      concurrency: "2",
+      output: "json",
+    });
     assert.equal(api.requests.length, 7);
     assert.ok(api.maxInFlight <= 2);
     assert.match(captured.stderr, /Sending 7 requests: 20 in/);
     assert.equal(JSON.parse(captured.stdout).total, 20);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("a batch that still fails: others shown, failed listed, RemoteError (exit 1)", async () => {
-  const api = await startStandinApi({ failEvery: 2 });
-  try {
+  await withStandinApi({ failEvery: 2 }, async (api) => {
     const captured = capture();
     await assert.rejects(
       runPredict(
@@ -551,50 +527,38 @@ Deno.test("a batch that still fails: others shown, failed listed, RemoteError (e
     );
     assert.equal(failed.length, 10);
     assert.match(captured.stderr, /request 2 of 2 failed: .*HTTP 500.*\(flows with index \d+/);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("unlabelled dataset: predictions only, said once", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, { random: true, count: "4" }),
-      testIo(captured, { dataset: memoryDataset(sampleFrame(), { labelled: false }) }),
-    );
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(api.url, { random: true, count: "4" }, {
+      dataset: memoryDataset(sampleFrame(), { labelled: false }),
+    });
     assert.equal(captured.stderr.split("no labels").length - 1, 1);
     assert.match(captured.stdout, /Predicted: \d+ Attack, \d+ Benign/);
     assert.ok(!captured.stdout.includes("Accuracy"));
     assert.ok(!captured.stdout.includes("is_correct"));
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("interactive: categories by frequency, invalid answers re-asked, two rounds, quit", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, { output: "json", seed: "5" }),
-      testIo(captured, {
-        isTTY: true,
-        answers: [
-          "c1", // Bot
-          "0", // invalid: a count of 0
-          "abc", // invalid
-          "2",
-          "soon", // invalid delay
-          "", // no delay
-          "r",
-          "3",
-          "0", // delay 0: one request per flow
-          "q",
-        ],
-      }),
-    );
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(api.url, { output: "json", seed: "5" }, {
+      isTTY: true,
+      answers: [
+        "c1", // Bot
+        "0", // invalid: a count of 0
+        "abc", // invalid
+        "2",
+        "soon", // invalid delay
+        "", // no delay
+        "r",
+        "3",
+        "0", // delay 0: one request per flow
+        "q",
+      ],
+    });
     const log = captured.promptLog;
     assert.equal(
       log[0],
@@ -612,40 +576,29 @@ Deno.test("interactive: categories by frequency, invalid answers re-asked, two r
     // Round 1 in one request, round 2 one request per flow.
     assert.equal(api.requests.length, 4);
     assert.match(captured.stderr, /Requesting prediction \[3\/3\]/);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("interactive: Ctrl-C and q at a later prompt leave cleanly", async () => {
   for (const answers of [["<ctrl-c>"], ["c0", "<ctrl-c>"], ["c0", "q"], ["r", "1", "q"]]) {
-    const captured = capture();
-    await runPredict(
-      flags("http://127.0.0.1:1"),
-      testIo(captured, { isTTY: true, answers }),
-    );
+    const captured = await predict("http://127.0.0.1:1", {}, { isTTY: true, answers });
     assert.equal(captured.stdout, "", JSON.stringify(answers));
   }
 });
 
 Deno.test("interactive: a failed round is reported and the session goes on", async () => {
-  // Nothing listens on the port the stand-in had: every request fails to connect.
-  const api = await startStandinApi();
-  const url = api.url;
-  await api.close();
-  const captured = capture();
-  await runPredict(
-    flags(url, { output: "json", retries: "0", timeout: "2000" }),
-    testIo(captured, { isTTY: true, answers: ["c2", "1", "", "q"] }),
-  );
+  const url = await closedApiUrl();
+  const captured = await predict(url, { output: "json", retries: "0", timeout: "2000" }, {
+    isTTY: true,
+    answers: ["c2", "1", "", "q"],
+  });
   assert.match(captured.stderr, /error: no flow got a prediction: the request failed/);
   assert.equal(captured.stdout, "");
   assert.match(captured.stderr, /sent 1 flow, 0 answered, in 1 request \(1 failed attempt\)/);
 });
 
 Deno.test("interactive: each round says its seed and fits the width the terminal has then", async () => {
-  const api = await startStandinApi();
-  try {
+  await withStandinApi({}, async (api) => {
     const captured = capture();
     const widths = [160, 60];
     let renders = 0;
@@ -669,9 +622,7 @@ Deno.test("interactive: each round says its seed and fits the width the terminal
     const seeds = [...captured.stderr.matchAll(/drawing flows with seed (\d+) \(pass --seed \1 /g)]
       .map((match) => Number(match[1]));
     assert.deepEqual(seeds, [41, 42]);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("the CLI rejects a missing --api-url with exit 2", async () => {
@@ -683,8 +634,7 @@ Deno.test("the CLI rejects a missing --api-url with exit 2", async () => {
 });
 
 Deno.test("Ctrl-C while a scripted round sends: what was answered is shown, the rest not sent, exit 130", async () => {
-  const api = await startStandinApi();
-  try {
+  await withStandinApi({}, async (api) => {
     const captured = capture();
     await assert.rejects(
       runPredict(
@@ -707,23 +657,16 @@ Deno.test("Ctrl-C while a scripted round sends: what was answered is shown, the 
     assert.equal(result.failed, 20 - answered);
     assert.ok(api.requests.length <= answered + 1, `${api.requests.length} requests`);
     assert.ok(!captured.stderr.includes("Requesting prediction [20/20]"), captured.stderr);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("interactive: Ctrl-C while a round sends cancels the round, shows what was answered, back to the menu", async () => {
-  const api = await startStandinApi();
-  try {
-    const captured = capture();
-    await runPredict(
-      flags(api.url, { output: "json", seed: "2" }),
-      testIo(captured, {
-        isTTY: true,
-        answers: ["c0", "10", "100", "c2", "1", "", "q"],
-        interruptWhen: /Requesting prediction \[3\/10\]/,
-      }),
-    );
+  await withStandinApi({}, async (api) => {
+    const captured = await predict(api.url, { output: "json", seed: "2" }, {
+      isTTY: true,
+      answers: ["c0", "10", "100", "c2", "1", "", "q"],
+      interruptWhen: /Requesting prediction \[3\/10\]/,
+    });
     assert.match(
       captured.stderr,
       /round cancelled: sending was interrupted: \d of 10 flows were answered \(shown above\)/,
@@ -734,9 +677,7 @@ Deno.test("interactive: Ctrl-C while a round sends cancels the round, shows what
     assert.ok(docs[0].failed >= 1 && docs[0].failed <= 8, `${docs[0].failed} failed`);
     assert.equal(docs[1].failed, 0);
     assert.equal(captured.promptLog.filter((line) => line.startsWith("select")).length, 3);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 /** The pid of the process whose command line holds `marker` (read from /proc), or undefined. */

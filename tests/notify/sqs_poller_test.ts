@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { RemoteError } from "../../lib/errors.ts";
-import { decodeNotification } from "../../lib/notify/notification.ts";
 import {
   classifyFailure,
   type PollEvent,
@@ -18,20 +12,10 @@ import {
   queueCounts,
   startEmulator,
   TEST_CREDENTIALS,
-  withEmulator,
 } from "../../dev/emulator.ts";
 import { publishPrediction, publishPredictions } from "../../dev/publish_notifications.ts";
-
-const COLUMNS = ["dst_port", "protocol", "timestamp"];
-
-function notices(count: number, start = 0, prediction: 0 | 1 = 1) {
-  return Array.from({ length: count }, (_, i) => ({
-    columns: COLUMNS,
-    index: start + i,
-    row: [1000 + start + i, 6, "21/02/2018 10:15:06"],
-    prediction,
-  }));
-}
+import { flowIndexOf, notices, receiveIndexes, withIdsQueue } from "../support/ids_queue.ts";
+import { waitUntil, withTimeout } from "../support/wait.ts";
 
 function clientFor(endpoint: string, region = "eu-west-1"): SQSClient {
   return new SQSClient({
@@ -43,40 +27,41 @@ function clientFor(endpoint: string, region = "eu-west-1"): SQSClient {
   });
 }
 
-/** Visible and in-flight message counts of a queue. */
-/** The flow index of a decoded notification message. */
-function indexOf(message: Message): number {
-  const decoded = decodeNotification(message);
-  if (!decoded.ok) throw new Error(`malformed: ${decoded.malformed.reason}`);
-  return Number(decoded.notification.flows[0].index);
-}
-
-/** Calls `check` every 50 ms until it returns true, for at most `timeoutMs`. */
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/** Runs `body` with an SQS client of `endpoint`, destroyed afterwards, whatever happens. */
+async function withSqsClient(
+  endpoint: string,
+  body: (sqs: SQSClient) => Promise<void>,
+): Promise<void> {
+  const sqs = clientFor(endpoint);
+  try {
+    await body(sqs);
+  } finally {
+    sqs.destroy();
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** Runs pollQueue with a handler that records flow indexes and stops after `expected` or `idleMs`. */
 async function consumeAll(
   sqs: SQSClient,
   queueUrl: string,
-  options: { expected?: number; idleMs?: number; deleteMessages?: boolean; events?: PollEvent[] },
+  options: {
+    expected?: number;
+    idleMs?: number;
+    deleteMessages?: boolean;
+    visibilityTimeout?: number;
+    events?: PollEvent[];
+  },
 ): Promise<{ seen: number[]; summary: PollSummary }> {
   const seen: number[] = [];
   const controller = new AbortController();
   const summary = await pollQueue(sqs, (messages) => {
-    for (const m of messages) seen.push(indexOf(m));
+    for (const m of messages) seen.push(flowIndexOf(m));
     if (options.expected !== undefined && seen.length >= options.expected) controller.abort();
     return { delete: messages };
   }, {
     queueUrl,
     waitTimeSeconds: 1,
-    visibilityTimeout: 30,
+    visibilityTimeout: options.visibilityTimeout ?? 30,
     signal: controller.signal,
     idleExitMs: options.idleMs ?? 3000,
     deleteMessages: options.deleteMessages ?? true,
@@ -88,14 +73,15 @@ async function consumeAll(
 }
 
 Deno.test("pollQueue hands every notification over once and the queue is empty after deletion", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(57));
+  await withIdsQueue({ publish: notices(57) }, async (emulator, topology) => {
     // Benign predictions are filtered out by the subscription, as in the ML-IDS deployment.
-    await publishPredictions(emulator.sns, topology.topicArn, notices(5, 1000, 0));
+    await publishPredictions(
+      emulator.sns,
+      topology.topicArn,
+      notices(5, { start: 1000, prediction: 0 }),
+    );
     const events: PollEvent[] = [];
-    const sqs = clientFor(emulator.endpoint);
-    try {
+    await withSqsClient(emulator.endpoint, async (sqs) => {
       const { seen, summary } = await consumeAll(sqs, topology.queueUrl, { expected: 57, events });
       assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 57 }, (_, i) => i));
       assert.equal(summary.received, 57);
@@ -103,64 +89,34 @@ Deno.test("pollQueue hands every notification over once and the queue is empty a
       assert.equal(summary.deleteFailed, 0);
       assert.ok(events.some((e) => e.type === "deleted"));
       assert.deepEqual(await queueCounts(sqs, topology.queueUrl), { visible: 0, inFlight: 0 });
-    } finally {
-      sqs.destroy();
-    }
+    });
   });
 });
 
 Deno.test("pollQueue without deletion leaves messages, which come back after the visibility timeout", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(4));
-    const sqs = clientFor(emulator.endpoint);
-    try {
-      const controller = new AbortController();
-      const seen: number[] = [];
-      const summary = await pollQueue(sqs, (messages) => {
-        for (const m of messages) seen.push(indexOf(m));
-        if (seen.length >= 4) controller.abort();
-        return { delete: messages };
-      }, {
-        queueUrl: topology.queueUrl,
-        waitTimeSeconds: 1,
-        visibilityTimeout: 1,
+  await withIdsQueue({ publish: notices(4) }, async (emulator, topology) => {
+    await withSqsClient(emulator.endpoint, async (sqs) => {
+      const { seen, summary } = await consumeAll(sqs, topology.queueUrl, {
+        expected: 4,
+        idleMs: 5000,
         deleteMessages: false,
-        signal: controller.signal,
-        idleExitMs: 5000,
+        visibilityTimeout: 1,
       });
       assert.equal(summary.deleted, 0);
       assert.equal(seen.length, 4);
-      const again: number[] = [];
-      await waitUntil(
-        async () => {
-          const out = await sqs.send(
-            new ReceiveMessageCommand({
-              QueueUrl: topology.queueUrl,
-              MaxNumberOfMessages: 10,
-              WaitTimeSeconds: 1,
-              VisibilityTimeout: 30,
-            }),
-          );
-          for (const m of out.Messages ?? []) again.push(indexOf(m));
-          return again.length >= 4;
-        },
-        8000,
-        "the undeleted messages to come back",
-      );
+      const again = await receiveIndexes(sqs, topology.queueUrl, {
+        count: 4,
+        timeoutMs: 8000,
+        visibilityTimeout: 30,
+      });
       assert.deepEqual(again.sort(), [0, 1, 2, 3]);
-    } finally {
-      sqs.destroy();
-    }
+    });
   });
 });
 
 Deno.test("pollQueue releases what the handler hands back and keeps what it does not delete", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(6));
-    const sqs = clientFor(emulator.endpoint);
-    try {
+  await withIdsQueue({ publish: notices(6) }, async (emulator, topology) => {
+    await withSqsClient(emulator.endpoint, async (sqs) => {
       const controller = new AbortController();
       const summary = await pollQueue(sqs, (messages) => {
         controller.abort();
@@ -177,39 +133,30 @@ Deno.test("pollQueue releases what the handler hands back and keeps what it does
       assert.equal(summary.deleted, 2);
       assert.equal(summary.released, 2);
       assert.deepEqual(await queueCounts(sqs, topology.queueUrl), { visible: 2, inFlight: 2 });
-    } finally {
-      sqs.destroy();
-    }
+    });
   });
 });
 
 Deno.test("pollQueue stops after idleExitMs with no message and says so", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    const sqs = clientFor(emulator.endpoint);
-    try {
+  await withIdsQueue({}, async (emulator, topology) => {
+    await withSqsClient(emulator.endpoint, async (sqs) => {
       const { seen, summary } = await consumeAll(sqs, topology.queueUrl, { idleMs: 300 });
       assert.equal(seen.length, 0);
       assert.equal(summary.reason, "idle");
-    } finally {
-      sqs.destroy();
-    }
+    });
   });
 });
 
 Deno.test("pollQueue stops on a signal in the middle of a batch and still deletes that batch", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(30));
-    const sqs = clientFor(emulator.endpoint);
-    try {
+  await withIdsQueue({ publish: notices(30) }, async (emulator, topology) => {
+    await withSqsClient(emulator.endpoint, async (sqs) => {
       const controller = new AbortController();
       const handled: number[] = [];
       const summary = await pollQueue(sqs, async (messages) => {
         controller.abort();
         // The stop arrives while the batch is being written: it must still be finished.
         await new Promise((resolve) => setTimeout(resolve, 100));
-        for (const m of messages) handled.push(indexOf(m));
+        for (const m of messages) handled.push(flowIndexOf(m));
         return { delete: messages };
       }, {
         queueUrl: topology.queueUrl,
@@ -220,37 +167,21 @@ Deno.test("pollQueue stops on a signal in the middle of a batch and still delete
       assert.equal(summary.deleted, handled.length);
       assert.ok(handled.length >= 1 && handled.length < 30);
       // Everything not handled is still in the queue (some perhaps in flight for 1 s).
-      const rest: number[] = [];
-      await waitUntil(
-        async () => {
-          const out = await sqs.send(
-            new ReceiveMessageCommand({
-              QueueUrl: topology.queueUrl,
-              MaxNumberOfMessages: 10,
-              WaitTimeSeconds: 1,
-              VisibilityTimeout: 60,
-            }),
-          );
-          for (const m of out.Messages ?? []) rest.push(indexOf(m));
-          return rest.length + handled.length >= 30;
-        },
-        10000,
-        "the unhandled messages",
-      );
+      const rest = await receiveIndexes(sqs, topology.queueUrl, {
+        count: 30 - handled.length,
+        timeoutMs: 10000,
+        visibilityTimeout: 60,
+      });
       assert.deepEqual(
         [...handled, ...rest].sort((a, b) => a - b),
         Array.from({ length: 30 }, (_, i) => i),
       );
-    } finally {
-      sqs.destroy();
-    }
+    });
   });
 });
 
 Deno.test("two pollers on one queue share the work: every message handled exactly once", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(200));
+  await withIdsQueue({ publish: notices(200) }, async (emulator, topology) => {
     const a = clientFor(emulator.endpoint);
     const b = clientFor(emulator.endpoint);
     try {
@@ -272,53 +203,47 @@ Deno.test("two pollers on one queue share the work: every message handled exactl
 Deno.test("pollQueue survives the emulator being stopped and restarted on the same port", async () => {
   let emulator = await startEmulator();
   const port = emulator.port;
-  const sqs = clientFor(emulator.endpoint);
   try {
-    let topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(3));
-    const events: PollEvent[] = [];
-    const seen: number[] = [];
-    const controller = new AbortController();
-    const running = pollQueue(sqs, (messages) => {
-      for (const m of messages) seen.push(indexOf(m));
-      if (seen.length >= 6) controller.abort();
-      return { delete: messages };
-    }, {
-      queueUrl: topology.queueUrl,
-      waitTimeSeconds: 1,
-      signal: controller.signal,
-      onEvent: (event) => events.push(event),
-      backoffMs: 100,
-      maxBackoffMs: 400,
+    await withSqsClient(emulator.endpoint, async (sqs) => {
+      let topology = await createIdsTopology(emulator);
+      await publishPredictions(emulator.sns, topology.topicArn, notices(3));
+      const events: PollEvent[] = [];
+      const seen: number[] = [];
+      const controller = new AbortController();
+      const running = pollQueue(sqs, (messages) => {
+        for (const m of messages) seen.push(flowIndexOf(m));
+        if (seen.length >= 6) controller.abort();
+        return { delete: messages };
+      }, {
+        queueUrl: topology.queueUrl,
+        waitTimeSeconds: 1,
+        signal: controller.signal,
+        onEvent: (event) => events.push(event),
+        backoffMs: 100,
+        maxBackoffMs: 400,
+      });
+      try {
+        await waitUntil(() => seen.length >= 3, "the first three notifications");
+        await emulator.stop();
+        await waitUntil(
+          () => events.some((e) => e.type === "retry" && e.operation === "ReceiveMessage"),
+          "a receive retry while the emulator is down",
+        );
+        emulator = await startEmulator({ port });
+        topology = await createIdsTopology(emulator);
+        await publishPredictions(emulator.sns, topology.topicArn, notices(3, { start: 100 }));
+        const summary = await withTimeout(running, 30_000, { what: "consumer did not recover" });
+        assert.deepEqual(seen.sort((x, y) => x - y), [0, 1, 2, 100, 101, 102]);
+        assert.equal(summary.deleted, 6);
+        assert.ok(events.some((e) => e.type === "recovered" && e.operation === "ReceiveMessage"));
+        const retry = events.find((e) => e.type === "retry");
+        assert.ok(retry && retry.type === "retry" && /ECONN|socket|connect/i.test(retry.reason));
+      } finally {
+        controller.abort();
+        await running.catch(() => {});
+      }
     });
-    try {
-      await waitUntil(() => seen.length >= 3, 10000, "the first three notifications");
-      await emulator.stop();
-      await waitUntil(
-        () => events.some((e) => e.type === "retry" && e.operation === "ReceiveMessage"),
-        10000,
-        "a receive retry while the emulator is down",
-      );
-      emulator = await startEmulator({ port });
-      topology = await createIdsTopology(emulator);
-      await publishPredictions(emulator.sns, topology.topicArn, notices(3, 100));
-      const summary = await Promise.race([
-        running,
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error("consumer did not recover")), 20000)
-        ),
-      ]);
-      assert.deepEqual(seen.sort((x, y) => x - y), [0, 1, 2, 100, 101, 102]);
-      assert.equal(summary.deleted, 6);
-      assert.ok(events.some((e) => e.type === "recovered" && e.operation === "ReceiveMessage"));
-      const retry = events.find((e) => e.type === "retry");
-      assert.ok(retry && retry.type === "retry" && /ECONN|socket|connect/i.test(retry.reason));
-    } finally {
-      controller.abort();
-      await running.catch(() => {});
-    }
   } finally {
-    sqs.destroy();
     await emulator.stop();
   }
 });
@@ -375,9 +300,7 @@ function startFaultProxy(
 }
 
 Deno.test("pollQueue retries throttling and 5xx with backoff, and partial delete failures", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    await publishPredictions(emulator.sns, topology.topicArn, notices(10));
+  await withIdsQueue({ publish: notices(10) }, async (emulator, topology) => {
     let receives = 0;
     let deletes = 0;
     const proxy = startFaultProxy(emulator.endpoint, async (target, body, forward) => {
@@ -412,45 +335,44 @@ Deno.test("pollQueue retries throttling and 5xx with backoff, and partial delete
       }
       return undefined;
     });
-    const sqs = clientFor(proxy.endpoint);
     try {
-      const events: PollEvent[] = [];
-      const { seen, summary } = await consumeAll(sqs, topology.queueUrl, {
-        expected: 10,
-        events,
-      });
-      assert.equal(seen.length, 10);
-      assert.equal(summary.deleted, 10);
-      assert.equal(summary.deleteFailed, 0);
-      const retries = events.filter((e) => e.type === "retry");
-      assert.ok(
-        retries.some((e) =>
-          e.type === "retry" && e.operation === "ReceiveMessage" &&
-          /RequestThrottled/.test(e.reason)
-        ),
-      );
-      assert.ok(retries.some((e) => e.type === "retry" && /503/.test(e.reason)));
-      assert.ok(
-        retries.some((e) =>
-          e.type === "retry" && e.operation === "DeleteMessageBatch" &&
-          /InternalError/.test(e.reason)
-        ),
-      );
-      assert.ok(deletes >= 2);
-      assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
-        visible: 0,
-        inFlight: 0,
+      await withSqsClient(proxy.endpoint, async (sqs) => {
+        const events: PollEvent[] = [];
+        const { seen, summary } = await consumeAll(sqs, topology.queueUrl, {
+          expected: 10,
+          events,
+        });
+        assert.equal(seen.length, 10);
+        assert.equal(summary.deleted, 10);
+        assert.equal(summary.deleteFailed, 0);
+        const retries = events.filter((e) => e.type === "retry");
+        assert.ok(
+          retries.some((e) =>
+            e.type === "retry" && e.operation === "ReceiveMessage" &&
+            /RequestThrottled/.test(e.reason)
+          ),
+        );
+        assert.ok(retries.some((e) => e.type === "retry" && /503/.test(e.reason)));
+        assert.ok(
+          retries.some((e) =>
+            e.type === "retry" && e.operation === "DeleteMessageBatch" &&
+            /InternalError/.test(e.reason)
+          ),
+        );
+        assert.ok(deletes >= 2);
+        assert.deepEqual(await queueCounts(emulator.sqs, topology.queueUrl), {
+          visible: 0,
+          inFlight: 0,
+        });
       });
     } finally {
-      sqs.destroy();
       await proxy.stop();
     }
   });
 });
 
 Deno.test("pollQueue reports deletions that keep failing by message id", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     await publishPrediction(emulator.sns, topology.topicArn, notices(1)[0]);
     const proxy = startFaultProxy(emulator.endpoint, (target, body) => {
       if (target !== "DeleteMessageBatch") return undefined;
@@ -465,38 +387,36 @@ Deno.test("pollQueue reports deletions that keep failing by message id", async (
         })),
       });
     });
-    const sqs = clientFor(proxy.endpoint);
     try {
-      const events: PollEvent[] = [];
-      const ids: string[] = [];
-      const controller = new AbortController();
-      const summary = await pollQueue(sqs, (messages) => {
-        for (const m of messages) ids.push(m.MessageId!);
-        controller.abort();
-        return { delete: messages };
-      }, {
-        queueUrl: topology.queueUrl,
-        waitTimeSeconds: 1,
-        signal: controller.signal,
-        onEvent: (event) => events.push(event),
+      await withSqsClient(proxy.endpoint, async (sqs) => {
+        const events: PollEvent[] = [];
+        const ids: string[] = [];
+        const controller = new AbortController();
+        const summary = await pollQueue(sqs, (messages) => {
+          for (const m of messages) ids.push(m.MessageId!);
+          controller.abort();
+          return { delete: messages };
+        }, {
+          queueUrl: topology.queueUrl,
+          waitTimeSeconds: 1,
+          signal: controller.signal,
+          onEvent: (event) => events.push(event),
+        });
+        assert.equal(summary.deleteFailed, 1);
+        const failed = events.find((e) => e.type === "delete-failed");
+        assert.ok(failed && failed.type === "delete-failed");
+        assert.equal(failed.failures[0].messageId, ids[0]);
+        assert.match(failed.failures[0].reason, /ReceiptHandleIsInvalid/);
       });
-      assert.equal(summary.deleteFailed, 1);
-      const failed = events.find((e) => e.type === "delete-failed");
-      assert.ok(failed && failed.type === "delete-failed");
-      assert.equal(failed.failures[0].messageId, ids[0]);
-      assert.match(failed.failures[0].reason, /ReceiptHandleIsInvalid/);
     } finally {
-      sqs.destroy();
       await proxy.stop();
     }
   });
 });
 
 Deno.test("pollQueue ends with a clear RemoteError for a missing queue, bad credentials, access denied", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
-    const missing = clientFor(emulator.endpoint);
-    try {
+  await withIdsQueue({}, async (emulator, topology) => {
+    await withSqsClient(emulator.endpoint, async (missing) => {
       await assert.rejects(
         pollQueue(missing, () => ({}), {
           queueUrl: topology.queueUrl.replace("ml-ids-attacks", "no-such-queue"),
@@ -506,9 +426,7 @@ Deno.test("pollQueue ends with a clear RemoteError for a missing queue, bad cred
           error instanceof RemoteError && /does not exist/.test(error.message) &&
           /--queue-url/.test(error.hint ?? ""),
       );
-    } finally {
-      missing.destroy();
-    }
+    });
     const refusals: [string, number, RegExp][] = [
       ["InvalidClientTokenId", 403, /rejected the AWS credentials/],
       ["AccessDenied", 403, /denied/],
@@ -519,14 +437,14 @@ Deno.test("pollQueue ends with a clear RemoteError for a missing queue, bad cred
           __type: `com.amazonaws.sqs#${code}`,
           message: `refused: ${code}`,
         }, code));
-      const sqs = clientFor(proxy.endpoint);
       try {
-        await assert.rejects(
-          pollQueue(sqs, () => ({}), { queueUrl: topology.queueUrl, waitTimeSeconds: 1 }),
-          (error: unknown) => error instanceof RemoteError && expected.test(error.message),
-        );
+        await withSqsClient(proxy.endpoint, async (sqs) => {
+          await assert.rejects(
+            pollQueue(sqs, () => ({}), { queueUrl: topology.queueUrl, waitTimeSeconds: 1 }),
+            (error: unknown) => error instanceof RemoteError && expected.test(error.message),
+          );
+        });
       } finally {
-        sqs.destroy();
         await proxy.stop();
       }
     }
@@ -556,13 +474,11 @@ Deno.test("classifyFailure retries network, throttling and 5xx, and stops on cli
 });
 
 Deno.test("messages sent straight to the queue reach the handler untouched", async () => {
-  await withEmulator(async (emulator) => {
-    const topology = await createIdsTopology(emulator);
+  await withIdsQueue({}, async (emulator, topology) => {
     await emulator.sqs.send(
       new SendMessageCommand({ QueueUrl: topology.queueUrl, MessageBody: "x" }),
     );
-    const sqs = clientFor(emulator.endpoint);
-    try {
+    await withSqsClient(emulator.endpoint, async (sqs) => {
       const bodies: string[] = [];
       const controller = new AbortController();
       await pollQueue(sqs, (messages) => {
@@ -572,8 +488,6 @@ Deno.test("messages sent straight to the queue reach the handler untouched", asy
       }, { queueUrl: topology.queueUrl, waitTimeSeconds: 1, signal: controller.signal });
       assert.deepEqual(bodies, ["x"]);
       assert.deepEqual(await queueCounts(sqs, topology.queueUrl), { visible: 0, inFlight: 1 });
-    } finally {
-      sqs.destroy();
-    }
+    });
   });
 });

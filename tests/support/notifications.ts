@@ -22,6 +22,16 @@ export const ALERT_COLUMNS: readonly string[] = [
 /** The columns of the notifications {@linkcode cicNotification} makes: one more, and `prediction`. */
 export const CIC_COLUMNS: readonly string[] = [...ALERT_COLUMNS, "flow_byts_s", "prediction"];
 
+/** The keys of a consume jsonl/json record, in the documented order. */
+export const FLOW_RECORD_KEYS: readonly string[] = [
+  "message_id",
+  "sent_at",
+  "received_at",
+  "prediction",
+  "index",
+  "flow",
+];
+
 /** A notification decoded from an SNS envelope whose `Message` is `message` (split JSON text). */
 export function notificationOf(
   message: string,

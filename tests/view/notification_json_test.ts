@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeNotification } from "../../lib/notify/notification.ts";
 import { flowRecordLines, flowRecords } from "../../lib/view/notification_json.ts";
-import { notificationOf } from "../support/notifications.ts";
+import { FLOW_RECORD_KEYS, notificationOf } from "../support/notifications.ts";
 
 Deno.test("flowRecords writes one record per flow with the jsonl schema", () => {
   const decoded = decodeNotification({
@@ -20,14 +20,7 @@ Deno.test("flowRecords writes one record per flow with the jsonl schema", () => 
   const received = new Date(Date.UTC(2026, 0, 1));
   const records = flowRecords(decoded.notification, received);
   assert.equal(records.length, 2);
-  assert.deepEqual(Object.keys(records[0]), [
-    "message_id",
-    "sent_at",
-    "received_at",
-    "prediction",
-    "index",
-    "flow",
-  ]);
+  assert.deepEqual(Object.keys(records[0]), FLOW_RECORD_KEYS);
   assert.equal(records[0].received_at, "2026-01-01T00:00:00.000Z");
   assert.equal(records[1].prediction, "benign");
   assert.equal(records[1].index, 4);
