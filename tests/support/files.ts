@@ -1,6 +1,6 @@
 /**
- * Files of tests: every file a test left below a folder, however deep; a fixture copied into a
- * folder of its own, with a cache folder beside it.
+ * Files of tests: a temporary folder for one test body; every file a test left below a folder,
+ * however deep; a fixture copied into a folder of its own, with a cache folder beside it.
  * @module
  */
 
@@ -8,6 +8,19 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+/** Runs `body` with a new temporary folder named from `prefix`, and removes it afterwards, whatever happens. */
+export async function withTempDir<T>(
+  prefix: string,
+  body: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    return await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 /**
  * Runs `body` with a copy of the fixture `name` (tests/fixtures) in a temporary folder and a cache
@@ -17,14 +30,11 @@ export async function withFixtureCopy(
   name: string,
   body: (path: string, cacheDir: string) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mlids-fixture-" });
-  try {
+  await withTempDir("mlids-fixture-", async (dir) => {
     const path = join(dir, name);
     await Deno.copyFile(FIXTURES + name, path);
     await body(path, join(dir, "cache"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 /** The paths of every file below `dir`, sorted; none when `dir` does not exist. */

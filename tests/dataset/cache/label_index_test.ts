@@ -5,6 +5,7 @@ import {
   loadDatasetIndex,
   saveDatasetIndex,
 } from "../../../lib/dataset/cache/label_index.ts";
+import { withTempDir } from "../../support/files.ts";
 
 const INFO = {
   format: "pandas-table" as const,
@@ -29,17 +30,8 @@ function sampleIndex(): DatasetIndex {
   };
 }
 
-async function withTemp(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mlids-index-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 Deno.test("index cache: a saved index loads back equal for the unchanged file", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("mlids-index-", async (dir) => {
     const file = join(dir, "data.h5");
     await Deno.writeTextFile(file, "pretend dataset");
     const cacheDir = join(dir, "cache");
@@ -62,7 +54,7 @@ Deno.test("index cache: a saved index loads back equal for the unchanged file", 
 });
 
 Deno.test("index cache: a changed file (size or mtime) is not served from the cache", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("mlids-index-", async (dir) => {
     const file = join(dir, "data.h5");
     const cacheDir = join(dir, "cache");
     await Deno.writeTextFile(file, "version one");
@@ -77,7 +69,7 @@ Deno.test("index cache: a changed file (size or mtime) is not served from the ca
 });
 
 Deno.test("index cache: unlabelled datasets and corrupt entries", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("mlids-index-", async (dir) => {
     const file = join(dir, "flows.csv");
     const cacheDir = join(dir, "cache");
     await Deno.writeTextFile(file, "a,b\n1,2\n");
@@ -94,7 +86,7 @@ Deno.test("index cache: unlabelled datasets and corrupt entries", async () => {
 });
 
 Deno.test("index cache: a reader's layout is stored as JSON beside the index", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("mlids-index-", async (dir) => {
     const file = join(dir, "data.h5");
     const cacheDir = join(dir, "cache");
     await Deno.writeTextFile(file, "pretend dataset");

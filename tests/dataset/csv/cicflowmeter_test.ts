@@ -13,6 +13,7 @@ import {
 import { InputError, UsageError } from "../../../lib/errors.ts";
 import type { FlowDataset } from "../../../lib/dataset/flow_dataset.ts";
 import { findColumn, type FlowFrame } from "../../../lib/frame/frame.ts";
+import { withTempDir } from "../../support/files.ts";
 
 const IDS_NAMES = IDS_FEATURES.map((f) => f.name);
 const INTEGER_DTYPES = new Set(["uint8", "uint16", "uint32", "int32", "int64", "uint64"]);
@@ -46,15 +47,6 @@ function featureValues(row: number, overrides: Record<string, string> = {}): str
   return IDS_FEATURES.map((f, i) => overrides[f.name] ?? featureValue(i, row));
 }
 
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mlids_csv_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 async function open(
   dir: string,
   text: string | Uint8Array,
@@ -66,6 +58,30 @@ async function open(
   const notices: string[] = [];
   const dataset = await openFlowCsv(path, { onNotice: (m) => notices.push(m) });
   return { dataset, notices };
+}
+
+/**
+ * Writes `text` to flows.csv in a temporary folder, opens it, hands the dataset and the notices
+ * it gave to `body`, then closes and removes it, whatever happens.
+ */
+async function withCsv(
+  text: string,
+  body: (dataset: FlowDataset, notices: string[]) => Promise<void>,
+): Promise<void> {
+  await withTempDir("mlids_csv_test_", async (dir) => {
+    const { dataset, notices } = await open(dir, text);
+    try {
+      await body(dataset, notices);
+    } finally {
+      dataset.close();
+    }
+  });
+}
+
+/** The categories of `dataset`'s label index with their row counts, in its order. */
+async function categoryCounts(dataset: FlowDataset): Promise<[string, number][] | undefined> {
+  const index = await dataset.labelIndex();
+  return index?.categories.map((c) => [c.name, c.rows.length]);
 }
 
 async function allRows(dataset: FlowDataset): Promise<FlowFrame> {
@@ -90,502 +106,450 @@ function assertFeatureRow(frame: FlowFrame, at: number, row: number, timestamp?:
 }
 
 Deno.test("csv: V3 without identity columns, repeated headers, Infinity and NaN", async () => {
-  await withTempDir(async (dir) => {
-    const header = [...V3_HEADERS, "Label"].join(",");
-    const labels = ["Benign", "Bot", "Benign", "DoS attacks-Hulk", "Benign", "Bot"];
-    const lines = [header];
-    labels.forEach((label, row) => {
-      const overrides: Record<string, string> = {};
-      if (row === 1) Object.assign(overrides, { flow_byts_s: "Infinity", flow_pkts_s: "NaN" });
-      if (row === 2) Object.assign(overrides, { flow_byts_s: "-Infinity", flow_pkts_s: "" });
-      if (row === 3) Object.assign(overrides, { flow_byts_s: "inf", flow_pkts_s: "nan" });
-      lines.push([...featureValues(row, overrides), label].join(","));
-      if (row === 1 || row === 3 || row === 4) lines.push(header);
-    });
-    const { dataset, notices } = await open(dir, lines.join("\n") + "\n");
-    try {
-      const { info } = dataset;
-      assert.equal(info.format, "csv");
-      assert.equal(info.compression, "none");
-      assert.equal(info.rows, 6);
-      assert.deepEqual(info.columns.map((c) => c.name), [...IDS_NAMES, "label"]);
-      assert.deepEqual(info.columns.slice(0, 79), READ_FEATURES);
-      assert.deepEqual(info.columns[79], { name: "label", dtype: "object" });
-      assert.equal(info.labelColumn, "label");
-      assert.deepEqual(info.identityColumns, []);
-      assert.deepEqual(notices, ["skipped 3 repeated header lines"]);
+  const header = [...V3_HEADERS, "Label"].join(",");
+  const labels = ["Benign", "Bot", "Benign", "DoS attacks-Hulk", "Benign", "Bot"];
+  const lines = [header];
+  labels.forEach((label, row) => {
+    const overrides: Record<string, string> = {};
+    if (row === 1) Object.assign(overrides, { flow_byts_s: "Infinity", flow_pkts_s: "NaN" });
+    if (row === 2) Object.assign(overrides, { flow_byts_s: "-Infinity", flow_pkts_s: "" });
+    if (row === 3) Object.assign(overrides, { flow_byts_s: "inf", flow_pkts_s: "nan" });
+    lines.push([...featureValues(row, overrides), label].join(","));
+    if (row === 1 || row === 3 || row === 4) lines.push(header);
+  });
+  await withCsv(lines.join("\n") + "\n", async (dataset, notices) => {
+    const { info } = dataset;
+    assert.equal(info.format, "csv");
+    assert.equal(info.compression, "none");
+    assert.equal(info.rows, 6);
+    assert.deepEqual(info.columns.map((c) => c.name), [...IDS_NAMES, "label"]);
+    assert.deepEqual(info.columns.slice(0, 79), READ_FEATURES);
+    assert.deepEqual(info.columns[79], { name: "label", dtype: "object" });
+    assert.equal(info.labelColumn, "label");
+    assert.deepEqual(info.identityColumns, []);
+    assert.deepEqual(notices, ["skipped 3 repeated header lines"]);
 
-      const frame = await allRows(dataset);
-      assert.deepEqual([...frame.index], [0n, 1n, 2n, 3n, 4n, 5n]);
-      assert.ok(column(frame, "dst_port").values instanceof BigInt64Array);
-      assert.ok(column(frame, "flow_duration").values instanceof BigInt64Array);
-      assert.ok(column(frame, "fwd_pkt_len_mean").values instanceof Float64Array);
-      assert.ok(column(frame, "idle_max").values instanceof BigInt64Array);
-      assert.ok(column(frame, "init_fwd_win_byts").values instanceof BigInt64Array);
-      assert.deepEqual(column(frame, "label").values, labels);
-      for (const row of [0, 4, 5]) assertFeatureRow(frame, row, row);
-      assert.deepEqual(
-        [...column(frame, "flow_byts_s").values],
-        [16.5, Infinity, -Infinity, Infinity, 20.5, 21.5],
-      );
-      const pkts = [...column(frame, "flow_pkts_s").values] as number[];
-      assert.deepEqual(pkts.map(Number.isNaN), [false, true, true, true, false, false]);
-      assert.equal(column(frame, "timestamp").values[5], "21/02/2018 10:15:05");
+    const frame = await allRows(dataset);
+    assert.deepEqual([...frame.index], [0n, 1n, 2n, 3n, 4n, 5n]);
+    assert.ok(column(frame, "dst_port").values instanceof BigInt64Array);
+    assert.ok(column(frame, "flow_duration").values instanceof BigInt64Array);
+    assert.ok(column(frame, "fwd_pkt_len_mean").values instanceof Float64Array);
+    assert.ok(column(frame, "idle_max").values instanceof BigInt64Array);
+    assert.ok(column(frame, "init_fwd_win_byts").values instanceof BigInt64Array);
+    assert.deepEqual(column(frame, "label").values, labels);
+    for (const row of [0, 4, 5]) assertFeatureRow(frame, row, row);
+    assert.deepEqual(
+      [...column(frame, "flow_byts_s").values],
+      [16.5, Infinity, -Infinity, Infinity, 20.5, 21.5],
+    );
+    const pkts = [...column(frame, "flow_pkts_s").values] as number[];
+    assert.deepEqual(pkts.map(Number.isNaN), [false, true, true, true, false, false]);
+    assert.equal(column(frame, "timestamp").values[5], "21/02/2018 10:15:05");
 
-      const index = await dataset.labelIndex();
-      assert.ok(index);
-      assert.deepEqual(
-        index.categories.map((c) => [c.name, [...c.rows]]),
-        [["Benign", [0, 2, 4]], ["Bot", [1, 5]], ["DoS attacks-Hulk", [3]]],
-      );
-      assert.ok(index.categories[0].rows instanceof Uint32Array);
+    const index = await dataset.labelIndex();
+    assert.ok(index);
+    assert.deepEqual(
+      index.categories.map((c) => [c.name, [...c.rows]]),
+      [["Benign", [0, 2, 4]], ["Bot", [1, 5]], ["DoS attacks-Hulk", [3]]],
+    );
+    assert.ok(index.categories[0].rows instanceof Uint32Array);
 
-      const some = await dataset.readRows([5, 0, 3]);
-      assert.equal(some.length, 3);
-      assert.deepEqual([...some.index], [5n, 0n, 3n]);
-      assert.deepEqual(column(some, "label").values, ["Bot", "Benign", "DoS attacks-Hulk"]);
-      assertFeatureRow(some, 0, 5);
-      assertFeatureRow(some, 1, 0);
-    } finally {
-      dataset.close();
-    }
+    const some = await dataset.readRows([5, 0, 3]);
+    assert.equal(some.length, 3);
+    assert.deepEqual([...some.index], [5n, 0n, 3n]);
+    assert.deepEqual(column(some, "label").values, ["Bot", "Benign", "DoS attacks-Hulk"]);
+    assertFeatureRow(some, 0, 5);
+    assertFeatureRow(some, 1, 0);
   });
 });
 
 Deno.test("csv: V3 with identity columns, CRLF, BOM and RFC 4180 quoting", async () => {
-  await withTempDir(async (dir) => {
-    const header = ["Flow ID", "Src IP", "Src Port", "Dst IP", ...V3_HEADERS, "Label"];
-    const rows = [
-      ['"172.31.69.25-18.219.9.1-80-54326-6"', "18.219.9.1", "54326", "172.31.69.25"],
-      ["x-2", "10.0.0.2", "65535", "10.0.0.9"],
-    ];
-    const labels = ['"Brute Force -Web, ""quoted"""', "Benign"];
-    const text = "\uFEFF" + header.join(",") + "\r\n" +
-      rows.map((ids, row) => [...ids, ...featureValues(row), labels[row]].join(",")).join("\r\n") +
-      "\r\n";
-    const { dataset, notices } = await open(dir, text);
-    try {
-      assert.deepEqual(notices, []);
-      assert.deepEqual(dataset.info.columns.map((c) => c.name), [
-        "flow_id",
-        "src_ip",
-        "src_port",
-        "dst_ip",
-        ...IDS_NAMES,
-        "label",
-      ]);
-      assert.deepEqual(dataset.info.identityColumns, ["flow_id", "src_ip", "src_port", "dst_ip"]);
-      assert.deepEqual(dataset.info.columns.slice(0, 4).map((c) => c.dtype), [
-        "object",
-        "object",
-        "int64",
-        "object",
-      ]);
-      const frame = await allRows(dataset);
-      assert.deepEqual(column(frame, "flow_id").values, [
-        "172.31.69.25-18.219.9.1-80-54326-6",
-        "x-2",
-      ]);
-      assert.deepEqual(column(frame, "src_ip").values, ["18.219.9.1", "10.0.0.2"]);
-      assert.deepEqual([...column(frame, "src_port").values], [54326n, 65535n]);
-      assert.deepEqual(column(frame, "dst_ip").values, ["172.31.69.25", "10.0.0.9"]);
-      assert.deepEqual(column(frame, "label").values, ['Brute Force -Web, "quoted"', "Benign"]);
-      assertFeatureRow(frame, 0, 0);
-      assertFeatureRow(frame, 1, 1);
-    } finally {
-      dataset.close();
-    }
+  const header = ["Flow ID", "Src IP", "Src Port", "Dst IP", ...V3_HEADERS, "Label"];
+  const rows = [
+    ['"172.31.69.25-18.219.9.1-80-54326-6"', "18.219.9.1", "54326", "172.31.69.25"],
+    ["x-2", "10.0.0.2", "65535", "10.0.0.9"],
+  ];
+  const labels = ['"Brute Force -Web, ""quoted"""', "Benign"];
+  const text = "\uFEFF" + header.join(",") + "\r\n" +
+    rows.map((ids, row) => [...ids, ...featureValues(row), labels[row]].join(",")).join("\r\n") +
+    "\r\n";
+  await withCsv(text, async (dataset, notices) => {
+    assert.deepEqual(notices, []);
+    assert.deepEqual(dataset.info.columns.map((c) => c.name), [
+      "flow_id",
+      "src_ip",
+      "src_port",
+      "dst_ip",
+      ...IDS_NAMES,
+      "label",
+    ]);
+    assert.deepEqual(dataset.info.identityColumns, ["flow_id", "src_ip", "src_port", "dst_ip"]);
+    assert.deepEqual(dataset.info.columns.slice(0, 4).map((c) => c.dtype), [
+      "object",
+      "object",
+      "int64",
+      "object",
+    ]);
+    const frame = await allRows(dataset);
+    assert.deepEqual(column(frame, "flow_id").values, [
+      "172.31.69.25-18.219.9.1-80-54326-6",
+      "x-2",
+    ]);
+    assert.deepEqual(column(frame, "src_ip").values, ["18.219.9.1", "10.0.0.2"]);
+    assert.deepEqual([...column(frame, "src_port").values], [54326n, 65535n]);
+    assert.deepEqual(column(frame, "dst_ip").values, ["172.31.69.25", "10.0.0.9"]);
+    assert.deepEqual(column(frame, "label").values, ['Brute Force -Web, "quoted"', "Benign"]);
+    assertFeatureRow(frame, 0, 0);
+    assertFeatureRow(frame, 1, 1);
   });
 });
 
 Deno.test("csv: CICFlowMeter 4.0 with only NeedManualLabel is unlabelled", async () => {
-  await withTempDir(async (dir) => {
-    const header = ["Flow ID", "Src IP", "Src Port", "Dst IP", ...CICFLOWMETER4_HEADERS, "Label"];
-    const lines = [header.join(",")];
-    for (let row = 0; row < 3; row++) {
-      lines.push(
-        [`f${row}`, "192.168.1.5", String(40000 + row), "8.8.8.8", ...featureValues(row)]
-          .concat("NeedManualLabel").join(","),
-      );
-    }
-    const { dataset, notices } = await open(dir, lines.join("\n"));
-    try {
-      assert.equal(dataset.info.labelColumn, null);
-      assert.equal(await dataset.labelIndex(), null);
-      assert.deepEqual(dataset.info.columns.map((c) => c.name), [
-        "flow_id",
-        "src_ip",
-        "src_port",
-        "dst_ip",
-        ...IDS_NAMES,
-      ]);
-      assert.equal(notices.length, 1);
-      assert.match(notices[0], /NeedManualLabel/);
-      const frame = await allRows(dataset);
-      for (let row = 0; row < 3; row++) assertFeatureRow(frame, row, row);
-      assert.deepEqual([...column(frame, "src_port").values], [40000n, 40001n, 40002n]);
-    } finally {
-      dataset.close();
-    }
+  const header = ["Flow ID", "Src IP", "Src Port", "Dst IP", ...CICFLOWMETER4_HEADERS, "Label"];
+  const lines = [header.join(",")];
+  for (let row = 0; row < 3; row++) {
+    lines.push(
+      [`f${row}`, "192.168.1.5", String(40000 + row), "8.8.8.8", ...featureValues(row)]
+        .concat("NeedManualLabel").join(","),
+    );
+  }
+  await withCsv(lines.join("\n"), async (dataset, notices) => {
+    assert.equal(dataset.info.labelColumn, null);
+    assert.equal(await dataset.labelIndex(), null);
+    assert.deepEqual(dataset.info.columns.map((c) => c.name), [
+      "flow_id",
+      "src_ip",
+      "src_port",
+      "dst_ip",
+      ...IDS_NAMES,
+    ]);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /NeedManualLabel/);
+    const frame = await allRows(dataset);
+    for (let row = 0; row < 3; row++) assertFeatureRow(frame, row, row);
+    assert.deepEqual([...column(frame, "src_port").values], [40000n, 40001n, 40002n]);
   });
 });
 
 Deno.test("csv: CICFlowMeter 4.0 with some real labels keeps NeedManualLabel as written", async () => {
-  await withTempDir(async (dir) => {
-    const header = ["Flow ID", "Src IP", "Src Port", "Dst IP", ...CICFLOWMETER4_HEADERS, "Label"];
-    const labels = ["NeedManualLabel", "BENIGN", "NeedManualLabel"];
-    const lines = [header.join(",")];
-    labels.forEach((label, row) => {
-      lines.push(["f", "1.1.1.1", "1", "2.2.2.2", ...featureValues(row), label].join(","));
-    });
-    const { dataset } = await open(dir, lines.join("\n") + "\n");
-    try {
-      assert.equal(dataset.info.labelColumn, "label");
-      const index = await dataset.labelIndex();
-      assert.deepEqual(index?.categories.map((c) => [c.name, c.rows.length]), [
-        ["NeedManualLabel", 2],
-        ["BENIGN", 1],
-      ]);
-    } finally {
-      dataset.close();
-    }
+  const header = ["Flow ID", "Src IP", "Src Port", "Dst IP", ...CICFLOWMETER4_HEADERS, "Label"];
+  const labels = ["NeedManualLabel", "BENIGN", "NeedManualLabel"];
+  const lines = [header.join(",")];
+  labels.forEach((label, row) => {
+    lines.push(["f", "1.1.1.1", "1", "2.2.2.2", ...featureValues(row), label].join(","));
+  });
+  await withCsv(lines.join("\n") + "\n", async (dataset) => {
+    assert.equal(dataset.info.labelColumn, "label");
+    assert.deepEqual(await categoryCounts(dataset), [
+      ["NeedManualLabel", 2],
+      ["BENIGN", 1],
+    ]);
   });
 });
 
 Deno.test("csv: Python cicflowmeter in its own order, cwr_flag_count, no label", async () => {
-  await withTempDir(async (dir) => {
-    // The order of hieulw/cicflowmeter's Flow.get_data(): identity, then features, aliases last.
-    const order = [
+  // The order of hieulw/cicflowmeter's Flow.get_data(): identity, then features, aliases last.
+  const order = [
+    "src_ip",
+    "dst_ip",
+    "src_port",
+    "dst_port",
+    "protocol",
+    "timestamp",
+    "flow_duration",
+    "flow_byts_s",
+    "flow_pkts_s",
+    "fwd_pkts_s",
+    "bwd_pkts_s",
+    "tot_fwd_pkts",
+    "tot_bwd_pkts",
+    "totlen_fwd_pkts",
+    "totlen_bwd_pkts",
+    "fwd_pkt_len_max",
+    "fwd_pkt_len_min",
+    "fwd_pkt_len_mean",
+    "fwd_pkt_len_std",
+    "bwd_pkt_len_max",
+    "bwd_pkt_len_min",
+    "bwd_pkt_len_mean",
+    "bwd_pkt_len_std",
+    "pkt_len_max",
+    "pkt_len_min",
+    "pkt_len_mean",
+    "pkt_len_std",
+    "pkt_len_var",
+    "fwd_header_len",
+    "bwd_header_len",
+    "fwd_seg_size_min",
+    "fwd_act_data_pkts",
+    "flow_iat_mean",
+    "flow_iat_max",
+    "flow_iat_min",
+    "flow_iat_std",
+    "fwd_iat_tot",
+    "fwd_iat_max",
+    "fwd_iat_min",
+    "fwd_iat_mean",
+    "fwd_iat_std",
+    "bwd_iat_tot",
+    "bwd_iat_max",
+    "bwd_iat_min",
+    "bwd_iat_mean",
+    "bwd_iat_std",
+    "fwd_psh_flags",
+    "bwd_psh_flags",
+    "fwd_urg_flags",
+    "bwd_urg_flags",
+    "fin_flag_cnt",
+    "syn_flag_cnt",
+    "rst_flag_cnt",
+    "psh_flag_cnt",
+    "ack_flag_cnt",
+    "urg_flag_cnt",
+    "cwr_flag_count",
+    "ece_flag_cnt",
+    "down_up_ratio",
+    "pkt_size_avg",
+    "init_fwd_win_byts",
+    "init_bwd_win_byts",
+    "active_max",
+    "active_min",
+    "active_mean",
+    "active_std",
+    "idle_max",
+    "idle_min",
+    "idle_mean",
+    "idle_std",
+    "fwd_byts_b_avg",
+    "fwd_pkts_b_avg",
+    "bwd_byts_b_avg",
+    "bwd_pkts_b_avg",
+    "fwd_blk_rate_avg",
+    "bwd_blk_rate_avg",
+    "fwd_seg_size_avg",
+    "bwd_seg_size_avg",
+    "subflow_fwd_pkts",
+    "subflow_bwd_pkts",
+    "subflow_fwd_byts",
+    "subflow_bwd_byts",
+  ];
+  assert.deepEqual(
+    order.filter((n) => !["src_ip", "dst_ip", "src_port"].includes(n)).sort(),
+    [...PYTHON_CICFLOWMETER_NAMES].sort(),
+  );
+  const valueOf = (name: string, row: number): string => {
+    if (name === "src_ip") return `10.0.0.${row}`;
+    if (name === "dst_ip") return "10.0.0.254";
+    if (name === "src_port") return String(50000 + row);
+    if (name === "timestamp") return `2026-11-23 18:35:4${row}`;
+    const i = PYTHON_CICFLOWMETER_NAMES.indexOf(name);
+    // The Python tool writes integer counts of float features as `3.0`.
+    return INTEGER_DTYPES.has(IDS_FEATURES[i].dtype) && row === 1
+      ? `${i + row}.0`
+      : featureValue(i, row);
+  };
+  const lines = [order.join(",")];
+  for (let row = 0; row < 2; row++) lines.push(order.map((n) => valueOf(n, row)).join(","));
+  await withCsv(lines.join("\n") + "\n", async (dataset, notices) => {
+    assert.deepEqual(notices, []);
+    assert.equal(dataset.info.labelColumn, null);
+    assert.equal(await dataset.labelIndex(), null);
+    assert.deepEqual(dataset.info.identityColumns, ["src_ip", "src_port", "dst_ip"]);
+    assert.deepEqual(dataset.info.columns.map((c) => c.name), [
       "src_ip",
-      "dst_ip",
       "src_port",
-      "dst_port",
-      "protocol",
-      "timestamp",
-      "flow_duration",
-      "flow_byts_s",
-      "flow_pkts_s",
-      "fwd_pkts_s",
-      "bwd_pkts_s",
-      "tot_fwd_pkts",
-      "tot_bwd_pkts",
-      "totlen_fwd_pkts",
-      "totlen_bwd_pkts",
-      "fwd_pkt_len_max",
-      "fwd_pkt_len_min",
-      "fwd_pkt_len_mean",
-      "fwd_pkt_len_std",
-      "bwd_pkt_len_max",
-      "bwd_pkt_len_min",
-      "bwd_pkt_len_mean",
-      "bwd_pkt_len_std",
-      "pkt_len_max",
-      "pkt_len_min",
-      "pkt_len_mean",
-      "pkt_len_std",
-      "pkt_len_var",
-      "fwd_header_len",
-      "bwd_header_len",
-      "fwd_seg_size_min",
-      "fwd_act_data_pkts",
-      "flow_iat_mean",
-      "flow_iat_max",
-      "flow_iat_min",
-      "flow_iat_std",
-      "fwd_iat_tot",
-      "fwd_iat_max",
-      "fwd_iat_min",
-      "fwd_iat_mean",
-      "fwd_iat_std",
-      "bwd_iat_tot",
-      "bwd_iat_max",
-      "bwd_iat_min",
-      "bwd_iat_mean",
-      "bwd_iat_std",
-      "fwd_psh_flags",
-      "bwd_psh_flags",
-      "fwd_urg_flags",
-      "bwd_urg_flags",
-      "fin_flag_cnt",
-      "syn_flag_cnt",
-      "rst_flag_cnt",
-      "psh_flag_cnt",
-      "ack_flag_cnt",
-      "urg_flag_cnt",
-      "cwr_flag_count",
-      "ece_flag_cnt",
-      "down_up_ratio",
-      "pkt_size_avg",
-      "init_fwd_win_byts",
-      "init_bwd_win_byts",
-      "active_max",
-      "active_min",
-      "active_mean",
-      "active_std",
-      "idle_max",
-      "idle_min",
-      "idle_mean",
-      "idle_std",
-      "fwd_byts_b_avg",
-      "fwd_pkts_b_avg",
-      "bwd_byts_b_avg",
-      "bwd_pkts_b_avg",
-      "fwd_blk_rate_avg",
-      "bwd_blk_rate_avg",
-      "fwd_seg_size_avg",
-      "bwd_seg_size_avg",
-      "subflow_fwd_pkts",
-      "subflow_bwd_pkts",
-      "subflow_fwd_byts",
-      "subflow_bwd_byts",
-    ];
+      "dst_ip",
+      ...IDS_NAMES,
+    ]);
+    // pandas reads `52.0` as a float, so every column holding one is float64, same numbers.
     assert.deepEqual(
-      order.filter((n) => !["src_ip", "dst_ip", "src_port"].includes(n)).sort(),
-      [...PYTHON_CICFLOWMETER_NAMES].sort(),
+      dataset.info.columns.slice(3),
+      IDS_FEATURES.map(({ name }) => ({
+        name,
+        dtype: name === "timestamp" ? "object" : "float64",
+      })),
     );
-    const valueOf = (name: string, row: number): string => {
-      if (name === "src_ip") return `10.0.0.${row}`;
-      if (name === "dst_ip") return "10.0.0.254";
-      if (name === "src_port") return String(50000 + row);
-      if (name === "timestamp") return `2026-11-23 18:35:4${row}`;
-      const i = PYTHON_CICFLOWMETER_NAMES.indexOf(name);
-      // The Python tool writes integer counts of float features as `3.0`.
-      return INTEGER_DTYPES.has(IDS_FEATURES[i].dtype) && row === 1
-        ? `${i + row}.0`
-        : featureValue(i, row);
-    };
-    const lines = [order.join(",")];
-    for (let row = 0; row < 2; row++) lines.push(order.map((n) => valueOf(n, row)).join(","));
-    const { dataset, notices } = await open(dir, lines.join("\n") + "\n");
-    try {
-      assert.deepEqual(notices, []);
-      assert.equal(dataset.info.labelColumn, null);
-      assert.equal(await dataset.labelIndex(), null);
-      assert.deepEqual(dataset.info.identityColumns, ["src_ip", "src_port", "dst_ip"]);
-      assert.deepEqual(dataset.info.columns.map((c) => c.name), [
-        "src_ip",
-        "src_port",
-        "dst_ip",
-        ...IDS_NAMES,
-      ]);
-      // pandas reads `52.0` as a float, so every column holding one is float64, same numbers.
-      assert.deepEqual(
-        dataset.info.columns.slice(3),
-        IDS_FEATURES.map(({ name }) => ({
-          name,
-          dtype: name === "timestamp" ? "object" : "float64",
-        })),
-      );
-      const frame = await allRows(dataset);
-      IDS_FEATURES.forEach((feature, i) => {
-        if (feature.name === "timestamp") return;
-        const values = column(frame, feature.name).values;
-        assert.ok(values instanceof Float64Array, feature.name);
-        assert.deepEqual([...values], [0, 1].map((row) => Number(expectedNumber(i, row))));
-      });
-      assert.deepEqual([...column(frame, "cwe_flag_count").values], [51, 52]);
-      assert.deepEqual(column(frame, "timestamp").values, [
-        "2026-11-23 18:35:40",
-        "2026-11-23 18:35:41",
-      ]);
-      assert.deepEqual(column(frame, "src_ip").values, ["10.0.0.0", "10.0.0.1"]);
-    } finally {
-      dataset.close();
-    }
+    const frame = await allRows(dataset);
+    IDS_FEATURES.forEach((feature, i) => {
+      if (feature.name === "timestamp") return;
+      const values = column(frame, feature.name).values;
+      assert.ok(values instanceof Float64Array, feature.name);
+      assert.deepEqual([...values], [0, 1].map((row) => Number(expectedNumber(i, row))));
+    });
+    assert.deepEqual([...column(frame, "cwe_flag_count").values], [51, 52]);
+    assert.deepEqual(column(frame, "timestamp").values, [
+      "2026-11-23 18:35:40",
+      "2026-11-23 18:35:41",
+    ]);
+    assert.deepEqual(column(frame, "src_ip").values, ["10.0.0.0", "10.0.0.1"]);
   });
 });
 
 Deno.test("csv: an integer column with a fraction, NaN or empty cell is float64, as pandas reads it", async () => {
-  await withTempDir(async (dir) => {
-    const header = [...V3_HEADERS, "Label"].join(",");
-    const lines = [
-      header,
-      [...featureValues(0), "Benign"].join(","),
-      [...featureValues(1, { flow_duration: "12.25", dst_port: "-1" }), "Benign"].join(","),
-      [...featureValues(2, { protocol: "NaN", tot_fwd_pkts: "" }), "Benign"].join(","),
-      [...featureValues(3, { down_up_ratio: "1e3", ack_flag_cnt: "+7" }), "Benign"].join(","),
-    ];
-    const { dataset, notices } = await open(dir, lines.join("\n") + "\n");
-    try {
-      assert.deepEqual(notices, []);
-      const dtypes = Object.fromEntries(dataset.info.columns.map((c) => [c.name, c.dtype]));
-      assert.equal(dtypes.flow_duration, "float64");
-      assert.equal(dtypes.dst_port, "int64");
-      assert.equal(dtypes.protocol, "float64");
-      assert.equal(dtypes.tot_fwd_pkts, "float64");
-      assert.equal(dtypes.down_up_ratio, "float64");
-      assert.equal(dtypes.ack_flag_cnt, "int64");
-      assert.equal(dtypes.tot_bwd_pkts, "int64");
-      const frame = await allRows(dataset);
-      assert.deepEqual([...column(frame, "flow_duration").values], [3, 12.25, 5, 6]);
-      assert.deepEqual([...column(frame, "dst_port").values], [0n, -1n, 2n, 3n]);
-      const protocol = [...column(frame, "protocol").values] as number[];
-      assert.deepEqual(protocol.map(Number.isNaN), [false, false, true, false]);
-      assert.equal(protocol[3], 4);
-      assert.deepEqual([...column(frame, "down_up_ratio").values], [53, 54, 55, 1000]);
-      const ack = IDS_NAMES.indexOf("ack_flag_cnt");
-      assert.deepEqual([...column(frame, "ack_flag_cnt").values], [
-        BigInt(ack),
-        BigInt(ack + 1),
-        BigInt(ack + 2),
-        7n,
-      ]);
-    } finally {
-      dataset.close();
-    }
+  const header = [...V3_HEADERS, "Label"].join(",");
+  const lines = [
+    header,
+    [...featureValues(0), "Benign"].join(","),
+    [...featureValues(1, { flow_duration: "12.25", dst_port: "-1" }), "Benign"].join(","),
+    [...featureValues(2, { protocol: "NaN", tot_fwd_pkts: "" }), "Benign"].join(","),
+    [...featureValues(3, { down_up_ratio: "1e3", ack_flag_cnt: "+7" }), "Benign"].join(","),
+  ];
+  await withCsv(lines.join("\n") + "\n", async (dataset, notices) => {
+    assert.deepEqual(notices, []);
+    const dtypes = Object.fromEntries(dataset.info.columns.map((c) => [c.name, c.dtype]));
+    assert.equal(dtypes.flow_duration, "float64");
+    assert.equal(dtypes.dst_port, "int64");
+    assert.equal(dtypes.protocol, "float64");
+    assert.equal(dtypes.tot_fwd_pkts, "float64");
+    assert.equal(dtypes.down_up_ratio, "float64");
+    assert.equal(dtypes.ack_flag_cnt, "int64");
+    assert.equal(dtypes.tot_bwd_pkts, "int64");
+    const frame = await allRows(dataset);
+    assert.deepEqual([...column(frame, "flow_duration").values], [3, 12.25, 5, 6]);
+    assert.deepEqual([...column(frame, "dst_port").values], [0n, -1n, 2n, 3n]);
+    const protocol = [...column(frame, "protocol").values] as number[];
+    assert.deepEqual(protocol.map(Number.isNaN), [false, false, true, false]);
+    assert.equal(protocol[3], 4);
+    assert.deepEqual([...column(frame, "down_up_ratio").values], [53, 54, 55, 1000]);
+    const ack = IDS_NAMES.indexOf("ack_flag_cnt");
+    assert.deepEqual([...column(frame, "ack_flag_cnt").values], [
+      BigInt(ack),
+      BigInt(ack + 1),
+      BigInt(ack + 2),
+      7n,
+    ]);
   });
 });
 
 Deno.test("csv: uint64 where a value needs it; integers no integer dtype holds are float64, said once", async () => {
-  await withTempDir(async (dir) => {
-    const header = [...V3_HEADERS, "Label"].join(",");
-    const lines = [
-      header,
-      [...featureValues(0, { idle_max: "18446744073709551615", idle_min: "-1" }), "Benign"],
-      [...featureValues(1, { idle_min: "9223372036854775808" }), "Benign"],
-      [...featureValues(2, { flow_duration: "123456789012345678901" }), "Benign"],
-    ].map((fields) => Array.isArray(fields) ? fields.join(",") : fields);
-    const { dataset, notices } = await open(dir, lines.join("\n") + "\n");
-    try {
-      assert.equal(notices.length, 1, notices.join("\n"));
-      assert.match(notices[0], /2 integer column\(s\) as float64/);
-      assert.match(notices[0], /flow_duration \('123456789012345678901' on line 4\)/);
-      assert.match(notices[0], /idle_min \('9223372036854775808' on line 3\)/);
-      const dtypes = Object.fromEntries(dataset.info.columns.map((c) => [c.name, c.dtype]));
-      assert.equal(dtypes.idle_max, "uint64");
-      assert.equal(dtypes.idle_min, "float64");
-      assert.equal(dtypes.flow_duration, "float64");
-      const frame = await allRows(dataset);
-      const idleMax = IDS_NAMES.indexOf("idle_max");
-      assert.deepEqual([...column(frame, "idle_max").values], [
-        18446744073709551615n,
-        BigInt(idleMax + 1),
-        BigInt(idleMax + 2),
-      ]);
-      assert.deepEqual([...column(frame, "idle_min").values].slice(0, 2), [
-        -1,
-        9223372036854775808,
-      ]);
-      assert.equal(column(frame, "flow_duration").values[2], 123456789012345678901);
-    } finally {
-      dataset.close();
-    }
+  const header = [...V3_HEADERS, "Label"].join(",");
+  const lines = [
+    header,
+    [...featureValues(0, { idle_max: "18446744073709551615", idle_min: "-1" }), "Benign"],
+    [...featureValues(1, { idle_min: "9223372036854775808" }), "Benign"],
+    [...featureValues(2, { flow_duration: "123456789012345678901" }), "Benign"],
+  ].map((fields) => Array.isArray(fields) ? fields.join(",") : fields);
+  await withCsv(lines.join("\n") + "\n", async (dataset, notices) => {
+    assert.equal(notices.length, 1, notices.join("\n"));
+    assert.match(notices[0], /2 integer column\(s\) as float64/);
+    assert.match(notices[0], /flow_duration \('123456789012345678901' on line 4\)/);
+    assert.match(notices[0], /idle_min \('9223372036854775808' on line 3\)/);
+    const dtypes = Object.fromEntries(dataset.info.columns.map((c) => [c.name, c.dtype]));
+    assert.equal(dtypes.idle_max, "uint64");
+    assert.equal(dtypes.idle_min, "float64");
+    assert.equal(dtypes.flow_duration, "float64");
+    const frame = await allRows(dataset);
+    const idleMax = IDS_NAMES.indexOf("idle_max");
+    assert.deepEqual([...column(frame, "idle_max").values], [
+      18446744073709551615n,
+      BigInt(idleMax + 1),
+      BigInt(idleMax + 2),
+    ]);
+    assert.deepEqual([...column(frame, "idle_min").values].slice(0, 2), [
+      -1,
+      9223372036854775808,
+    ]);
+    assert.equal(column(frame, "flow_duration").values[2], 123456789012345678901);
   });
 });
 
 Deno.test("csv: exact int64/uint64 and correctly rounded float64 values", async () => {
-  await withTempDir(async (dir) => {
-    const floats = [
-      "0.1",
-      "33.651095247530634",
-      "1.7976931348623157e308",
-      "4.9e-324",
-      "-0.0",
-      "1e22",
-      "1.5E-05",
-      "123456789012345678",
-      "2.2250738585072014e-308",
-      " 7.5 ",
-    ];
-    let seed = 7;
-    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-    for (let k = 0; k < 300; k++) {
-      floats.push(String((random() - 0.5) * 10 ** Math.floor(random() * 40 - 20)));
+  const floats = [
+    "0.1",
+    "33.651095247530634",
+    "1.7976931348623157e308",
+    "4.9e-324",
+    "-0.0",
+    "1e22",
+    "1.5E-05",
+    "123456789012345678",
+    "2.2250738585072014e-308",
+    " 7.5 ",
+  ];
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let k = 0; k < 300; k++) {
+    floats.push(String((random() - 0.5) * 10 ** Math.floor(random() * 40 - 20)));
+  }
+  const header = [...V3_HEADERS, "Label"].join(",");
+  const lines = [header];
+  floats.forEach((text, row) => {
+    const overrides: Record<string, string> = { flow_byts_s: text };
+    if (row === 0) {
+      Object.assign(overrides, {
+        flow_duration: "9007199254740993",
+        flow_iat_min: "-9223372036854775808",
+        idle_max: "18446744073709551615",
+      });
     }
-    const header = [...V3_HEADERS, "Label"].join(",");
-    const lines = [header];
-    floats.forEach((text, row) => {
-      const overrides: Record<string, string> = { flow_byts_s: text };
-      if (row === 0) {
-        Object.assign(overrides, {
-          flow_duration: "9007199254740993",
-          flow_iat_min: "-9223372036854775808",
-          idle_max: "18446744073709551615",
-        });
-      }
-      lines.push([...featureValues(row % 100, overrides), "Benign"].join(","));
-    });
-    const { dataset, notices } = await open(dir, lines.join("\n") + "\n");
-    try {
-      assert.deepEqual(notices, []);
-      const frame = await dataset.readRows([0, 1]);
-      assert.equal(column(frame, "flow_duration").values[0], 9007199254740993n);
-      assert.equal(column(frame, "flow_iat_min").values[0], -9223372036854775808n);
-      assert.equal(column(frame, "idle_max").values[0], 18446744073709551615n);
-      assert.equal(column(frame, "flow_duration").values[1], 4n);
-      const all = await allRows(dataset);
-      const parsed = column(all, "flow_byts_s").values;
-      floats.forEach((text, row) => assert.ok(Object.is(parsed[row], Number(text)), text));
-    } finally {
-      dataset.close();
-    }
+    lines.push([...featureValues(row % 100, overrides), "Benign"].join(","));
+  });
+  await withCsv(lines.join("\n") + "\n", async (dataset, notices) => {
+    assert.deepEqual(notices, []);
+    const frame = await dataset.readRows([0, 1]);
+    assert.equal(column(frame, "flow_duration").values[0], 9007199254740993n);
+    assert.equal(column(frame, "flow_iat_min").values[0], -9223372036854775808n);
+    assert.equal(column(frame, "idle_max").values[0], 18446744073709551615n);
+    assert.equal(column(frame, "flow_duration").values[1], 4n);
+    const all = await allRows(dataset);
+    const parsed = column(all, "flow_byts_s").values;
+    floats.forEach((text, row) => assert.ok(Object.is(parsed[row], Number(text)), text));
   });
 });
 
 Deno.test("csv: unknown and repeated columns are dropped with a notice each", async () => {
-  await withTempDir(async (dir) => {
-    const header = [
-      "Flow ID",
-      "Src IP",
-      "Src Port",
-      "Dst IP",
-      ...CICFLOWMETER4_HEADERS,
-      "ICMP Code",
-      "ICMP Type",
-      "Fwd Header Length",
-      "Label",
-    ];
-    const row = ["f", "1.1.1.1", "1", "2.2.2.2", ...featureValues(0), "3", "8", "999", "Bot"];
-    const { dataset, notices } = await open(dir, `${header.join(",")}\n${row.join(",")}\n`);
-    try {
-      assert.deepEqual(notices, [
-        "dropped 2 column(s) mlids does not know: 'ICMP Code', 'ICMP Type'",
-        "dropped 1 repeated column(s): 'Fwd Header Length' (column 86)",
-      ]);
-      assert.equal(dataset.info.columns.length, 4 + 79 + 1);
-      const frame = await allRows(dataset);
-      assertFeatureRow(frame, 0, 0);
-      assert.deepEqual(column(frame, "label").values, ["Bot"]);
-    } finally {
-      dataset.close();
-    }
+  const header = [
+    "Flow ID",
+    "Src IP",
+    "Src Port",
+    "Dst IP",
+    ...CICFLOWMETER4_HEADERS,
+    "ICMP Code",
+    "ICMP Type",
+    "Fwd Header Length",
+    "Label",
+  ];
+  const row = ["f", "1.1.1.1", "1", "2.2.2.2", ...featureValues(0), "3", "8", "999", "Bot"];
+  await withCsv(`${header.join(",")}\n${row.join(",")}\n`, async (dataset, notices) => {
+    assert.deepEqual(notices, [
+      "dropped 2 column(s) mlids does not know: 'ICMP Code', 'ICMP Type'",
+      "dropped 1 repeated column(s): 'Fwd Header Length' (column 86)",
+    ]);
+    assert.equal(dataset.info.columns.length, 4 + 79 + 1);
+    const frame = await allRows(dataset);
+    assertFeatureRow(frame, 0, 0);
+    assert.deepEqual(column(frame, "label").values, ["Bot"]);
   });
 });
 
 Deno.test("csv: rows spanning many read chunks, quoted fields across the boundaries", async () => {
-  await withTempDir(async (dir) => {
-    const header = ["Flow ID", ...V3_HEADERS, "Label"].join(",");
-    const count = 28000;
-    const parts = [header];
-    for (let row = 0; row < count; row++) {
-      const flowId = `"flow ""${row}"",\nnext"`;
-      const values = featureValues(row % 100);
-      parts.push([flowId, ...values, row % 3 === 0 ? "Bot" : "Benign"].join(","));
-    }
-    const text = parts.join("\n");
-    assert.ok(text.length > 9 * 1024 * 1024, "the file must span several 4 MiB chunks");
-    const { dataset } = await open(dir, text);
-    try {
-      assert.equal(dataset.info.rows, count);
-      const picks = [0, 1, 4095, 6001, count - 1];
-      const frame = await dataset.readRows(picks);
-      picks.forEach((row, at) => {
-        assertFeatureRow(frame, at, row % 100);
-        assert.equal(column(frame, "flow_id").values[at], `flow "${row}",\nnext`);
-      });
-      const index = await dataset.labelIndex();
-      assert.deepEqual(index?.categories.map((c) => [c.name, c.rows.length]), [
-        ["Benign", 18666],
-        ["Bot", 9334],
-      ]);
-    } finally {
-      dataset.close();
-    }
+  const header = ["Flow ID", ...V3_HEADERS, "Label"].join(",");
+  const count = 28000;
+  const parts = [header];
+  for (let row = 0; row < count; row++) {
+    const flowId = `"flow ""${row}"",\nnext"`;
+    const values = featureValues(row % 100);
+    parts.push([flowId, ...values, row % 3 === 0 ? "Bot" : "Benign"].join(","));
+  }
+  const text = parts.join("\n");
+  assert.ok(text.length > 9 * 1024 * 1024, "the file must span several 4 MiB chunks");
+  await withCsv(text, async (dataset) => {
+    assert.equal(dataset.info.rows, count);
+    const picks = [0, 1, 4095, 6001, count - 1];
+    const frame = await dataset.readRows(picks);
+    picks.forEach((row, at) => {
+      assertFeatureRow(frame, at, row % 100);
+      assert.equal(column(frame, "flow_id").values[at], `flow "${row}",\nnext`);
+    });
+    assert.deepEqual(await categoryCounts(dataset), [
+      ["Benign", 18666],
+      ["Bot", 9334],
+    ]);
   });
 });
 
 Deno.test("csv: a CSV lacking feature columns names them and the dialect", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("mlids_csv_test_", async (dir) => {
     const dropped = new Set(["Tot Fwd Pkts", "Flow Byts/s", "Idle Min"]);
     const header = V3_HEADERS.filter((h) => !dropped.has(h));
     const error = await open(dir, `${header.join(",")},Label\n`).then(
@@ -612,7 +576,7 @@ Deno.test("csv: a CSV lacking feature columns names them and the dialect", async
 });
 
 Deno.test("csv: empty, missing, directory and non-CSV inputs are one-line InputErrors", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("mlids_csv_test_", async (dir) => {
     const failure = async (text: string | Uint8Array | null, name: string): Promise<Error> => {
       const path = `${dir}/${name}`;
       if (typeof text === "string") await Deno.writeTextFile(path, text);
@@ -656,7 +620,7 @@ Deno.test("csv: empty, missing, directory and non-CSV inputs are one-line InputE
 });
 
 Deno.test("csv: a header-only file is an empty dataset; bad rows and closed datasets refuse", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("mlids_csv_test_", async (dir) => {
     const { dataset } = await open(dir, [...V3_HEADERS, "Label"].join(",") + "\n");
     assert.equal(dataset.info.rows, 0);
     assert.equal((await dataset.readRows([])).length, 0);
@@ -767,7 +731,7 @@ for (const name of ["csv_v3", "csv_cicflowmeter4", "csv_python"]) {
 
 Deno.test("csv: a cached open reads the same cells from the blocks, without a pass", async () => {
   const expected = loadExpected("csv_v3");
-  await withTempDir(async (dir) => {
+  await withTempDir("mlids_csv_test_", async (dir) => {
     const path = `${dir}/flows.csv`;
     await Deno.copyFile(`${FIXTURES}csv_v3.csv`, path);
     const cacheDir = `${dir}/cache`;
@@ -835,7 +799,7 @@ Deno.test("csv: mutated files (bit flips, cuts, zeroed and copied runs) read or 
   }
   let read = 0;
   let refused = 0;
-  await withTempDir(async (dir) => {
+  await withTempDir("mlids_csv_test_", async (dir) => {
     for (const [what, bytes] of mutants) {
       const path = `${dir}/mutant.csv`;
       await Deno.writeFile(path, bytes);
