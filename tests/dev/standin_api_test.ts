@@ -1,9 +1,48 @@
 import assert from "node:assert/strict";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { createIdsTopology, startEmulator } from "../../dev/emulator.ts";
-import { standinPrediction, startStandinApi } from "../../dev/standin_api.ts";
+import type { Emulator, IdsTopology } from "../../dev/emulator.ts";
+import { type StandinApi, standinPrediction, startStandinApi } from "../../dev/standin_api.ts";
+import { withIdsQueue } from "../support/ids_queue.ts";
+import { withStandinApi } from "../support/standin.ts";
 
 const SPLIT_TYPE = "application/json; format=pandas-split";
+
+/**
+ * The bodies of the messages on `topology`'s queue, received (and left hidden) until `count` came
+ * or ten long polls of a second passed: delivery through SNS need not be instant.
+ */
+async function receiveBodies(
+  emulator: Emulator,
+  topology: IdsTopology,
+  count: number,
+): Promise<string[]> {
+  const bodies: string[] = [];
+  for (let poll = 0; poll < 10 && bodies.length < count; poll++) {
+    const received = await emulator.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: topology.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    for (const message of received.Messages ?? []) bodies.push(message.Body!);
+  }
+  return bodies;
+}
+
+/**
+ * Runs `body` with an emulator holding the ML-IDS topology and a stand-in that publishes to its
+ * topic, and stops both afterwards, whatever happens.
+ */
+function withPublishingStandin(
+  body: (api: StandinApi, emulator: Emulator, topology: IdsTopology) => Promise<void>,
+): Promise<void> {
+  return withIdsQueue({}, (emulator, topology) =>
+    withStandinApi(
+      { sns: { client: emulator.sns, topicArn: topology.topicArn } },
+      (api) => body(api, emulator, topology),
+    ));
+}
 
 async function post(
   url: string,
@@ -32,8 +71,7 @@ const ROWS = [
 const BODY = JSON.stringify({ columns: COLUMNS, data: ROWS });
 
 Deno.test("stand-in: GET / answers ML-IDS API; unknown paths 404", async () => {
-  const api = await startStandinApi();
-  try {
+  await withStandinApi({}, async (api) => {
     const root = await fetch(api.url);
     assert.equal(root.status, 200);
     assert.equal(await root.text(), "ML-IDS API");
@@ -43,14 +81,11 @@ Deno.test("stand-in: GET / answers ML-IDS API; unknown paths 404", async () => {
     const get = await fetch(`${api.url}/api/predictions`);
     assert.equal(get.status, 405);
     await get.body?.cancel();
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("stand-in: predicts by the documented rule and answers floats", async () => {
-  const api = await startStandinApi();
-  try {
+  await withStandinApi({}, async (api) => {
     const answer = await post(`${api.url}/api/predictions`, BODY, ` ${SPLIT_TYPE.toUpperCase()} `);
     assert.equal(answer.status, 200);
     assert.equal(answer.text, "[1.0,0.0,1.0,0.0,0.0,1.0,0.0]");
@@ -60,14 +95,11 @@ Deno.test("stand-in: predicts by the documented rule and answers floats", async 
     assert.deepEqual(JSON.parse(answer.text), expected);
     assert.equal(api.requests[0].contentType, SPLIT_TYPE.toUpperCase());
     assert.equal(api.requests[0].body, BODY);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("stand-in: 415 for a wrong or missing content type, naming it", async () => {
-  const api = await startStandinApi();
-  try {
+  await withStandinApi({}, async (api) => {
     const wrong = await post(`${api.url}/api/predictions`, BODY, "application/json");
     assert.equal(wrong.status, 415);
     assert.match(
@@ -79,14 +111,11 @@ Deno.test("stand-in: 415 for a wrong or missing content type, naming it", async 
     assert.match(JSON.parse(missing.text).error, /^Content-Type: '.*' is not supported\./);
     const invocations = await post(`${api.url}/invocations`, BODY, "text/csv");
     assert.equal(invocations.status, 415);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("stand-in: 400 for an empty or unreadable body, with the cause", async () => {
-  const api = await startStandinApi();
-  try {
+  await withStandinApi({}, async (api) => {
     const url = `${api.url}/api/predictions`;
     const empty = await post(url, "", SPLIT_TYPE);
     assert.equal(empty.status, 400);
@@ -104,14 +133,11 @@ Deno.test("stand-in: 400 for an empty or unreadable body, with the cause", async
       assert.match(error, /^Invalid request body supplied\./);
       assert.match(error, cause);
     }
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("stand-in: /invocations takes dataframe_split and answers {predictions}; mlflow2 shape at /api/predictions", async () => {
-  const api = await startStandinApi({ answer: "mlflow2" });
-  try {
+  await withStandinApi({ answer: "mlflow2" }, async (api) => {
     const mlflow = await post(
       `${api.url}/invocations`,
       `{"dataframe_split":${BODY}}`,
@@ -123,14 +149,11 @@ Deno.test("stand-in: /invocations takes dataframe_split and answers {predictions
     assert.equal(bare.status, 400);
     const split = await post(`${api.url}/api/predictions`, BODY, SPLIT_TYPE);
     assert.equal(split.text, '{"predictions":[1.0,0.0,1.0,0.0,0.0,1.0,0.0]}');
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("stand-in: failFirst and failEvery answer 500; a custom predictor is used", async () => {
-  const api = await startStandinApi({ failFirst: 1, failEvery: 3, predictor: () => 0.25 });
-  try {
+  await withStandinApi({ failFirst: 1, failEvery: 3, predictor: () => 0.25 }, async (api) => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const answer = await post(`${api.url}/api/predictions`, BODY, SPLIT_TYPE);
@@ -139,9 +162,7 @@ Deno.test("stand-in: failFirst and failEvery answer 500; a custom predictor is u
       else assert.equal(answer.text, "[0.25,0.25,0.25,0.25,0.25,0.25,0.25]");
     }
     assert.deepEqual(statuses, [500, 200, 500, 200, 200, 500]);
-  } finally {
-    await api.close();
-  }
+  });
 });
 
 Deno.test("stand-in: close() is safe to call twice", async () => {
@@ -153,111 +174,62 @@ Deno.test("stand-in: close() is safe to call twice", async () => {
 });
 
 Deno.test("stand-in: one SNS message per flow; only attacks pass the queue's filter policy", async () => {
-  const emulator = await startEmulator();
-  try {
-    const topology = await createIdsTopology(emulator);
-    const api = await startStandinApi({
-      sns: { client: emulator.sns, topicArn: topology.topicArn },
-    });
-    try {
-      const answer = await post(`${api.url}/api/predictions`, BODY, SPLIT_TYPE);
-      assert.equal(answer.status, 200);
-      assert.equal(api.published, ROWS.length);
-      const bodies: string[] = [];
-      for (let poll = 0; poll < 10 && bodies.length < 3; poll++) {
-        const received = await emulator.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: topology.queueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-          }),
-        );
-        for (const message of received.Messages ?? []) bodies.push(message.Body!);
-      }
-      const extra = await emulator.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: topology.queueUrl, MaxNumberOfMessages: 10 }),
-      );
-      assert.equal(extra.Messages?.length ?? 0, 0);
-      assert.equal(bodies.length, 3);
-      const notes = bodies.map((body) => JSON.parse(body)).sort((a, b) =>
-        JSON.parse(a.Message).index[0] - JSON.parse(b.Message).index[0]
-      );
-      const attackRows = [0, 2, 5];
-      for (const [n, note] of notes.entries()) {
-        assert.equal(note.Type, "Notification");
-        assert.equal(note.TopicArn, topology.topicArn);
-        assert.deepEqual(note.MessageAttributes.prediction, { Type: "String", Value: "attack" });
-        const row = attackRows[n];
-        assert.deepEqual(JSON.parse(note.Message), {
-          columns: [...COLUMNS, "prediction"],
-          index: [row],
-          data: [[...ROWS[row], 1]],
-        });
-        assert.ok(note.Message.endsWith(",1]]}"));
-      }
-    } finally {
-      await api.close();
+  await withPublishingStandin(async (api, emulator, topology) => {
+    const answer = await post(`${api.url}/api/predictions`, BODY, SPLIT_TYPE);
+    assert.equal(answer.status, 200);
+    assert.equal(api.published, ROWS.length);
+    const bodies = await receiveBodies(emulator, topology, 3);
+    const extra = await emulator.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: topology.queueUrl, MaxNumberOfMessages: 10 }),
+    );
+    assert.equal(extra.Messages?.length ?? 0, 0);
+    assert.equal(bodies.length, 3);
+    const notes = bodies.map((body) => JSON.parse(body)).sort((a, b) =>
+      JSON.parse(a.Message).index[0] - JSON.parse(b.Message).index[0]
+    );
+    const attackRows = [0, 2, 5];
+    for (const [n, note] of notes.entries()) {
+      assert.equal(note.Type, "Notification");
+      assert.equal(note.TopicArn, topology.topicArn);
+      assert.deepEqual(note.MessageAttributes.prediction, { Type: "String", Value: "attack" });
+      const row = attackRows[n];
+      assert.deepEqual(JSON.parse(note.Message), {
+        columns: [...COLUMNS, "prediction"],
+        index: [row],
+        data: [[...ROWS[row], 1]],
+      });
+      assert.ok(note.Message.endsWith(",1]]}"));
     }
-  } finally {
-    await emulator.stop();
-  }
+  });
 });
 
 Deno.test("stand-in: the request's own index is used in notifications; SNS failure answers 500", async () => {
-  const emulator = await startEmulator();
-  try {
-    const topology = await createIdsTopology(emulator);
-    const api = await startStandinApi({
-      sns: { client: emulator.sns, topicArn: topology.topicArn },
-    });
-    try {
-      const body = JSON.stringify({ columns: COLUMNS, index: [41], data: [ROWS[0]] });
-      assert.equal((await post(`${api.url}/api/predictions`, body, SPLIT_TYPE)).status, 200);
-      const received = await emulator.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: topology.queueUrl, WaitTimeSeconds: 1 }),
-      );
-      assert.equal(received.Messages?.length, 1);
-      assert.deepEqual(JSON.parse(JSON.parse(received.Messages![0].Body!).Message).index, [41]);
-    } finally {
-      await api.close();
-    }
-    const broken = await startStandinApi({
-      sns: { client: emulator.sns, topicArn: `${topology.topicArn}-missing` },
-    });
-    try {
-      const answer = await post(`${broken.url}/api/predictions`, BODY, SPLIT_TYPE);
-      assert.equal(answer.status, 500);
-      assert.match(JSON.parse(answer.text).error, /^Publishing the predictions failed/);
-    } finally {
-      await broken.close();
-    }
-  } finally {
-    await emulator.stop();
-  }
+  await withPublishingStandin(async (api, emulator, topology) => {
+    const body = JSON.stringify({ columns: COLUMNS, index: [41], data: [ROWS[0]] });
+    assert.equal((await post(`${api.url}/api/predictions`, body, SPLIT_TYPE)).status, 200);
+    const received = await receiveBodies(emulator, topology, 1);
+    assert.equal(received.length, 1);
+    assert.deepEqual(JSON.parse(JSON.parse(received[0]).Message).index, [41]);
+    await withStandinApi(
+      { sns: { client: emulator.sns, topicArn: `${topology.topicArn}-missing` } },
+      async (broken) => {
+        const answer = await post(`${broken.url}/api/predictions`, BODY, SPLIT_TYPE);
+        assert.equal(answer.status, 500);
+        assert.match(JSON.parse(answer.text).error, /^Publishing the predictions failed/);
+      },
+    );
+  });
 });
 
 Deno.test("stand-in: int64 beyond 2^53 comes back in the notification to the last digit", async () => {
-  const emulator = await startEmulator();
-  try {
-    const topology = await createIdsTopology(emulator);
-    const api = await startStandinApi({
-      sns: { client: emulator.sns, topicArn: topology.topicArn },
-    });
-    try {
-      const body =
-        '{"columns":["dst_port","flow_pkts_s","tot_bytes"],"data":[[80,1500.5,1199710477670935696]]}';
-      assert.equal((await post(`${api.url}/api/predictions`, body, SPLIT_TYPE)).status, 200);
-      const received = await emulator.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: topology.queueUrl, WaitTimeSeconds: 1 }),
-      );
-      assert.equal(
-        JSON.parse(received.Messages![0].Body!).Message,
-        '{"columns":["dst_port","flow_pkts_s","tot_bytes","prediction"],"index":[0],"data":[[80,1500.5,1199710477670935696,1]]}',
-      );
-    } finally {
-      await api.close();
-    }
-  } finally {
-    await emulator.stop();
-  }
+  await withPublishingStandin(async (api, emulator, topology) => {
+    const body =
+      '{"columns":["dst_port","flow_pkts_s","tot_bytes"],"data":[[80,1500.5,1199710477670935696]]}';
+    assert.equal((await post(`${api.url}/api/predictions`, body, SPLIT_TYPE)).status, 200);
+    const received = await receiveBodies(emulator, topology, 1);
+    assert.equal(
+      JSON.parse(received[0]).Message,
+      '{"columns":["dst_port","flow_pkts_s","tot_bytes","prediction"],"index":[0],"data":[[80,1500.5,1199710477670935696,1]]}',
+    );
+  });
 });

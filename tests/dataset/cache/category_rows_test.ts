@@ -62,6 +62,23 @@ async function withTemp(body: (file: string, cacheDir: string) => Promise<void>)
   }
 }
 
+/**
+ * Caches the rows of `labels` (see {@linkcode synthetic}) for `file` as a full label scan does,
+ * asserting that the writer starts and finishes; the index and row bytes it cached.
+ */
+async function cacheRows(
+  file: string,
+  labels: string[],
+  options: { cacheDir: string; chooseAfterRows?: number },
+): Promise<{ index: LabelIndex; bytesOf: (row: number) => Uint8Array }> {
+  const { index, bytesOf } = synthetic(labels);
+  const writer = await createCategoryRowsWriter(file, { ...options, rowBytes: ROW_BYTES });
+  assert.ok(writer);
+  scan(labels, bytesOf, writer);
+  assert.equal(await writer.finish(index), true);
+  return { index, bytesOf };
+}
+
 /** 200 rows: Benign the most frequent from the start, three attacks scattered among it. */
 function mixedLabels(): string[] {
   return Array.from({ length: 200 }, (_, r) => {
@@ -74,16 +91,10 @@ function mixedLabels(): string[] {
 
 Deno.test("category rows: every category but the most frequent round-trips, in any order asked", async () => {
   await withTemp(async (file, cacheDir) => {
-    const labels = mixedLabels();
-    const { index, bytesOf } = synthetic(labels);
-    const writer = await createCategoryRowsWriter(file, {
+    const { index, bytesOf } = await cacheRows(file, mixedLabels(), {
       cacheDir,
-      rowBytes: ROW_BYTES,
       chooseAfterRows: 40,
     });
-    assert.ok(writer);
-    scan(labels, bytesOf, writer);
-    assert.equal(await writer.finish(index), true);
 
     const rows = await loadCategoryRows(file, index, { cacheDir });
     assert.ok(rows);
@@ -120,12 +131,8 @@ Deno.test("category rows: the most frequent category is left out even when the s
       ...Array.from({ length: 30 }, () => "Bot"),
       ...Array.from({ length: 70 }, (_, r) => r % 9 === 0 ? "FTP-BruteForce" : "Benign"),
     ];
-    const { index, bytesOf } = synthetic(labels);
+    const { index } = await cacheRows(file, labels, { cacheDir });
     assert.equal(index.categories[0].name, "Benign");
-    const writer = await createCategoryRowsWriter(file, { cacheDir, rowBytes: ROW_BYTES });
-    assert.ok(writer);
-    scan(labels, bytesOf, writer);
-    assert.equal(await writer.finish(index), true);
     const rows = await loadCategoryRows(file, index, { cacheDir });
     assert.ok(rows);
     assert.deepEqual(rows.categories.sort(), ["Bot", "FTP-BruteForce"]);
@@ -136,16 +143,10 @@ Deno.test("category rows: the most frequent category is left out even when the s
 
 Deno.test("category rows: a changed file or a disagreeing index invalidates the cache", async () => {
   await withTemp(async (file, cacheDir) => {
-    const labels = mixedLabels();
-    const { index, bytesOf } = synthetic(labels);
-    const writer = await createCategoryRowsWriter(file, {
+    const { index } = await cacheRows(file, mixedLabels(), {
       cacheDir,
-      rowBytes: ROW_BYTES,
       chooseAfterRows: 40,
     });
-    assert.ok(writer);
-    scan(labels, bytesOf, writer);
-    assert.equal(await writer.finish(index), true);
     const loaded = await loadCategoryRows(file, index, { cacheDir });
     assert.ok(loaded);
     loaded.close();
