@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { buildProgram } from "../main.ts";
 import { demoShellVariables, startDemoServices, stopDemoServices } from "../dev/demo.ts";
-import { currentDenoDir, mlidsShellCommand, REPO_ROOT } from "../dev/run_mlids.ts";
+import { currentDenoDir, REPO_ROOT } from "../dev/run_mlids.ts";
+import { installMlids } from "./support/files.ts";
 
 const README = await Deno.readTextFile(join(REPO_ROOT, "README.md"));
 
@@ -101,14 +102,7 @@ Deno.test("README: the runnable examples run as written against the demo's servi
   const work = await Deno.makeTempDir({ prefix: "mlids-readme-" });
   try {
     // An `mlids` on PATH that runs the entry point with the binary's permissions.
-    const bin = join(work, "bin");
-    await Deno.mkdir(bin);
-    const wrapper = join(bin, "mlids");
-    await Deno.writeTextFile(
-      wrapper,
-      `#!/bin/sh\nexec ${mlidsShellCommand([])} "$@"\n`,
-    );
-    await Deno.chmod(wrapper, 0o755);
+    const bin = await installMlids(work);
     const denoDir = await currentDenoDir();
     const env: Record<string, string> = {
       ...demoShellVariables(services),

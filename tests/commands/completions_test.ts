@@ -4,9 +4,9 @@ import type { Command } from "@commander-js/extra-typings";
 import { buildProgram } from "../../main.ts";
 import { programSpec } from "../../commands/completions.ts";
 import { completeWords } from "../../lib/completion/mod.ts";
-import { mlidsEnv, mlidsShellCommand, REPO_ROOT, shellQuote } from "../../dev/run_mlids.ts";
+import { mlidsEnv, REPO_ROOT, shellQuote } from "../../dev/run_mlids.ts";
 import { type PtySession, scriptAvailable, spawnInPty } from "../support/pty.ts";
-import { listFiles } from "../support/files.ts";
+import { installMlids, listFiles } from "../support/files.ts";
 
 const FIXTURE = join(REPO_ROOT, "tests", "fixtures", "table_zlib.h5");
 
@@ -27,13 +27,11 @@ const bashCompletionHere = await Deno.stat(BASH_COMPLETION).then(() => true, () 
  */
 async function workspace(): Promise<{ dir: string; env: Record<string, string> }> {
   const dir = await Deno.makeTempDir({ prefix: "mlids-completion-" });
-  await Deno.mkdir(join(dir, "bin"));
-  const wrapper = join(dir, "bin", "mlids");
-  await Deno.writeTextFile(wrapper, `#!/bin/sh\nexec ${mlidsShellCommand([])} "$@"\n`);
-  await Deno.chmod(wrapper, 0o755);
+  const bin = await installMlids(dir);
+  const wrapper = join(bin, "mlids");
   await Deno.copyFile(FIXTURE, join(dir, "flows-only.h5"));
   const env = await mlidsEnv({
-    PATH: `${join(dir, "bin")}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+    PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
     HOME: dir,
     XDG_CACHE_HOME: join(dir, "cache"),
     NO_COLOR: "1",
@@ -51,6 +49,9 @@ async function workspace(): Promise<{ dir: string; env: Record<string, string> }
   assert.equal(indexed.code, 0, new TextDecoder().decode(indexed.stderr));
   return { dir, env };
 }
+
+/** Lines every shell's completion is tried on first: a command, a flag, the flag's choices. */
+const FIRST_TRIES = ["mlids pr", "mlids predict --out", "mlids predict --output "];
 
 /** Runs `fn` in a fresh {@linkcode workspace}, removed afterwards. */
 async function withWorkspace(
@@ -151,9 +152,7 @@ Deno.test({
   async fn() {
     await withWorkspace(async (dir, env) => {
       const tries = [
-        "mlids pr",
-        "mlids predict --out",
-        "mlids predict --output ",
+        ...FIRST_TRIES,
         "mlids predict --output=js",
         "mlids --quiet dataset sample flows-only.h5 --category Br",
       ];
@@ -201,9 +200,7 @@ Deno.test({
   async fn() {
     await withWorkspace(async (dir, env) => {
       const lines = [
-        "mlids pr",
-        "mlids predict --out",
-        "mlids predict --output ",
+        ...FIRST_TRIES,
         "mlids dataset info flows-o",
         "mlids dataset sample flows-only.h5 --category DD",
       ];

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { startEmulator } from "../../dev/emulator.ts";
+import { type Emulator, withEmulator } from "../../dev/emulator.ts";
 import { mlidsCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
 import { listFiles } from "../support/files.ts";
 import { runDatasetSample } from "../../commands/dataset.ts";
 import { stalledDownload, startProxy } from "../support/s3_proxy.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const FIXTURES = join(REPO_ROOT, "tests", "fixtures");
 const TABLE = join(FIXTURES, "table_zlib.h5");
@@ -38,6 +39,29 @@ async function mlids(args: string[], env: Record<string, string> = {}): Promise<
   } finally {
     await Deno.remove(cache, { recursive: true });
   }
+}
+
+/**
+ * Runs `body` with an emulator whose S3 holds `objects` (s3:// URI to bytes; their buckets and
+ * `buckets` created), and stops it afterwards, whatever happens.
+ */
+async function withS3(
+  options: { objects?: Record<string, Uint8Array>; buckets?: string[] },
+  body: (emulator: Emulator) => Promise<void>,
+): Promise<void> {
+  await withEmulator(async (emulator) => {
+    const buckets = new Set(options.buckets);
+    const puts = Object.entries(options.objects ?? {}).map(([uri, bytes]) => {
+      const { host: bucket, pathname } = new URL(uri);
+      buckets.add(bucket);
+      return { Bucket: bucket, Key: pathname.slice(1), Body: bytes };
+    });
+    for (const bucket of buckets) {
+      await emulator.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    }
+    for (const put of puts) await emulator.s3.send(new PutObjectCommand(put));
+    await body(emulator);
+  });
 }
 
 function assertBadInput(
@@ -363,30 +387,18 @@ Deno.test("dataset: a truncated, corrupt or incomplete CSV gets one line, exit 2
 });
 
 Deno.test("dataset: an S3 object that does not exist is exit 2 with nothing cached (fauxqs)", async () => {
-  const emulator = await startEmulator();
-  try {
-    await emulator.s3.send(new CreateBucketCommand({ Bucket: "ml-ids-2018-full" }));
+  await withS3({ buckets: ["ml-ids-2018-full"] }, async (emulator) => {
     const run = await mlids(["dataset", "info", "s3://ml-ids-2018-full/testing/missing.h5"], {
       AWS_ENDPOINT_URL: emulator.endpoint,
     });
     assertBadInput(run, /s3:\/\/ml-ids-2018-full\/testing\/missing\.h5/);
-  } finally {
-    await emulator.stop();
-  }
+  });
 });
 
 Deno.test("dataset: a download with stderr redirected writes a start and an end line, none with --quiet", async () => {
-  const emulator = await startEmulator();
-  try {
-    await emulator.s3.send(new CreateBucketCommand({ Bucket: "ml-ids-2018-full" }));
-    await emulator.s3.send(
-      new PutObjectCommand({
-        Bucket: "ml-ids-2018-full",
-        Key: "testing/test.h5",
-        Body: await Deno.readFile(join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5")),
-      }),
-    );
-    const uri = "s3://ml-ids-2018-full/testing/test.h5";
+  const uri = "s3://ml-ids-2018-full/testing/test.h5";
+  const demo = await Deno.readFile(join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5"));
+  await withS3({ objects: { [uri]: demo } }, async (emulator) => {
     const env = { AWS_ENDPOINT_URL: emulator.endpoint };
     const run = await mlids(["dataset", "info", uri, "--output", "json"], env);
     assert.equal(run.code, 0, run.stderr);
@@ -401,24 +413,14 @@ Deno.test("dataset: a download with stderr redirected writes a start and an end 
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.equal(quiet.stderr, "");
     assert.equal(quiet.stdout, run.stdout);
-  } finally {
-    await emulator.stop();
-  }
+  });
 });
 
 Deno.test("dataset info: a Parquet file (from S3, fauxqs) shows its row groups and codec", async () => {
   const parquet = join(FIXTURES, "parquet", "flows_zstd.parquet");
-  const emulator = await startEmulator();
-  try {
-    await emulator.s3.send(new CreateBucketCommand({ Bucket: "cse-cic-ids2018" }));
-    await emulator.s3.send(
-      new PutObjectCommand({
-        Bucket: "cse-cic-ids2018",
-        Key: "cleaned/Friday-02-03-2018.parquet",
-        Body: await Deno.readFile(parquet),
-      }),
-    );
-    for (const uri of [parquet, "s3://cse-cic-ids2018/cleaned/Friday-02-03-2018.parquet"]) {
+  const s3Uri = "s3://cse-cic-ids2018/cleaned/Friday-02-03-2018.parquet";
+  await withS3({ objects: { [s3Uri]: await Deno.readFile(parquet) } }, async (emulator) => {
+    for (const uri of [parquet, s3Uri]) {
       const run = await mlids(["dataset", "info", uri], { AWS_ENDPOINT_URL: emulator.endpoint });
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /format\s+Parquet, 3 row groups, compression zstd/);
@@ -432,9 +434,7 @@ Deno.test("dataset info: a Parquet file (from S3, fauxqs) shows its row groups a
       assert.equal(summary.row_groups, 3);
       assert.equal(summary.columns.length, 80);
     }
-  } finally {
-    await emulator.stop();
-  }
+  });
 });
 
 Deno.test("mlids --version prints the version in deno.json; unknown flags are exit 2", async () => {
@@ -451,56 +451,45 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     name: `dataset: ${signal} during an S3 download exits 130 and leaves no .part file`,
     ignore: Deno.build.os === "windows",
     async fn() {
-      const emulator = await startEmulator();
-      const proxy = startProxy(emulator.endpoint);
-      const stalled = stalledDownload(50_000, 100_000);
-      proxy.fault = stalled.fault;
-      const cache = await Deno.makeTempDir({ prefix: "mlids-dataset-signal-" });
-      let child: Deno.ChildProcess | undefined;
-      try {
-        await emulator.s3.send(new CreateBucketCommand({ Bucket: "ml-ids-2018-full" }));
-        await emulator.s3.send(
-          new PutObjectCommand({
-            Bucket: "ml-ids-2018-full",
-            Key: "testing/test.h5",
-            Body: new Uint8Array(100_000),
-          }),
-        );
-        child = (await mlidsCommand(["dataset", "info", "s3://ml-ids-2018-full/testing/test.h5"], {
-          env: { XDG_CACHE_HOME: cache, NO_COLOR: "1", AWS_ENDPOINT_URL: proxy.endpoint },
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        })).spawn();
-        // The download is under way once its .part file has the first half of the body.
-        const part = async (): Promise<string | undefined> =>
-          (await listFiles(cache)).find((path) => path.endsWith(".part"));
-        for (let i = 0; i < 600; i++) {
-          const found = await part();
-          if (found !== undefined && (await Deno.stat(found)).size >= 50_000) break;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        assert.ok(await part(), "the download should be under way");
-        child.kill(signal);
-        const out = await child.output();
-        const stderr = new TextDecoder().decode(out.stderr);
-        assert.equal(out.code, 130, stderr);
-        assert.match(
-          stderr,
-          /^error: the download of s3:\/\/ml-ids-2018-full\/testing\/test\.h5 was interrupted; nothing was kept/m,
-        );
-        assert.deepEqual(await listFiles(cache), []);
-      } finally {
-        stalled.release();
+      const uri = "s3://ml-ids-2018-full/testing/test.h5";
+      await withS3({ objects: { [uri]: new Uint8Array(100_000) } }, async (emulator) => {
+        const proxy = startProxy(emulator.endpoint);
+        const stalled = stalledDownload(50_000, 100_000);
+        proxy.fault = stalled.fault;
+        const cache = await Deno.makeTempDir({ prefix: "mlids-dataset-signal-" });
+        let child: Deno.ChildProcess | undefined;
         try {
-          child?.kill("SIGKILL");
-        } catch {
-          // Already exited.
+          child = (await mlidsCommand(["dataset", "info", uri], {
+            env: { XDG_CACHE_HOME: cache, NO_COLOR: "1", AWS_ENDPOINT_URL: proxy.endpoint },
+            stdin: "null",
+            stdout: "piped",
+            stderr: "piped",
+          })).spawn();
+          // The download is under way once its .part file has the first half of the body.
+          await waitUntil(async () => {
+            const part = (await listFiles(cache)).find((path) => path.endsWith(".part"));
+            return part !== undefined && (await Deno.stat(part)).size >= 50_000;
+          }, "the download to be under way");
+          child.kill(signal);
+          const out = await child.output();
+          const stderr = new TextDecoder().decode(out.stderr);
+          assert.equal(out.code, 130, stderr);
+          assert.match(
+            stderr,
+            /^error: the download of s3:\/\/ml-ids-2018-full\/testing\/test\.h5 was interrupted; nothing was kept/m,
+          );
+          assert.deepEqual(await listFiles(cache), []);
+        } finally {
+          stalled.release();
+          try {
+            child?.kill("SIGKILL");
+          } catch {
+            // Already exited.
+          }
+          await proxy.stop();
+          await Deno.remove(cache, { recursive: true });
         }
-        await proxy.stop();
-        await emulator.stop();
-        await Deno.remove(cache, { recursive: true });
-      }
+      });
     },
   });
 }

@@ -9,13 +9,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type StandinApi, standinPrediction, startStandinApi } from "../../dev/standin_api.ts";
-import { mlidsCommand, mlidsEnv, mlidsShellCommand, REPO_ROOT } from "../../dev/run_mlids.ts";
+import { mlidsCommand, mlidsEnv, REPO_ROOT } from "../../dev/run_mlids.ts";
 import { openDataset } from "../../lib/dataset/mod.ts";
 import { encodeSplitJson } from "../../lib/frame/mod.ts";
 import { parseJsonExact, stringifyJsonExact } from "../../lib/json.ts";
 import { chromiumPresent, visitPage } from "../support/chromium.ts";
 import { decodePng, inkOf } from "../support/png.ts";
-import { withTempDir } from "../support/files.ts";
+import { installMlids, withTempDir } from "../support/files.ts";
 import { waitUntil } from "../support/wait.ts";
 
 const DEMO = join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5");
@@ -160,6 +160,9 @@ interface Evaluation {
   cache: string;
   /** Runs `mlids evaluate --api-url <the stand-in> --dataset-uri <the demo dataset> ...flags`. */
   evaluate(flags: string[]): Promise<Run>;
+  /** The same with `--output json`: asserts it succeeded; its run and the summary it wrote. */
+  // deno-lint-ignore no-explicit-any -- parsed JSON, whose fields each test reads as it expects
+  evaluateJson(flags: string[]): Promise<{ run: Run; summary: any }>;
 }
 
 /**
@@ -175,13 +178,13 @@ async function withEvaluation(
     await withTempDir("mlids-evaluate-", (dir) => {
       const cache = join(dir, "cache");
       const base = ["--api-url", api.url, "--dataset-uri", DEMO];
-      return body({
-        api,
-        sent,
-        dir,
-        cache,
-        evaluate: (flags) => runEvaluate([...base, ...flags], cache),
-      });
+      const evaluate = (flags: string[]) => runEvaluate([...base, ...flags], cache);
+      const evaluateJson = async (flags: string[]) => {
+        const run = await evaluate([...flags, "--output", "json"]);
+        assert.equal(run.code, 0, run.stderr);
+        return { run, summary: JSON.parse(run.stdout) };
+      };
+      return body({ api, sent, dir, cache, evaluate, evaluateJson });
     });
   } finally {
     await api.close();
@@ -204,10 +207,10 @@ function totalsOf(summary: Record<string, unknown>): Record<string, unknown> {
 }
 
 Deno.test("evaluate: every flow sent once; the JSON summary, the predictions file, no state left", async () => {
-  await withEvaluation({}, async ({ sent, dir, evaluate }) => {
+  await withEvaluation({}, async ({ sent, dir, evaluateJson }) => {
     const state = join(dir, "state.jsonl");
     const predictions = join(dir, "predictions.jsonl");
-    const run = await evaluate([
+    const { run, summary } = await evaluateJson([
       "--batch-size",
       "250",
       "--concurrency",
@@ -216,11 +219,7 @@ Deno.test("evaluate: every flow sent once; the JSON summary, the predictions fil
       state,
       "--predictions",
       predictions,
-      "--output",
-      "json",
     ]);
-    assert.equal(run.code, 0, run.stderr);
-    const summary = JSON.parse(run.stdout);
     for (
       const key of [
         "total",
@@ -282,9 +281,9 @@ Deno.test({
   name: "evaluate: the summary's metrics agree with scikit-learn on the predictions it wrote",
   ignore: !sklearnPresent,
   async fn() {
-    await withEvaluation({ scores: true }, async ({ dir, evaluate }) => {
+    await withEvaluation({ scores: true }, async ({ dir, evaluateJson }) => {
       const predictions = join(dir, "predictions.csv");
-      const run = await evaluate([
+      const { summary } = await evaluateJson([
         "--per-category",
         "120",
         "--seed",
@@ -293,11 +292,7 @@ Deno.test({
         "0.6",
         "--predictions",
         predictions,
-        "--output",
-        "json",
       ]);
-      assert.equal(run.code, 0, run.stderr);
-      const summary = JSON.parse(run.stdout);
       const out = await new Deno.Command(PYTHON, {
         args: ["-c", SKLEARN_METRICS, predictions],
         stdout: "piped",
@@ -402,13 +397,7 @@ for (const signal of ["SIGINT", "SIGKILL"] as const) {
           assert.ok(printed, stopped.stderr);
           assert.equal(stopped.stdout, "");
           // The printed command is run as printed, by a shell, with mlids on PATH.
-          const bin = join(dir, "bin");
-          await Deno.mkdir(bin);
-          await Deno.writeTextFile(
-            join(bin, "mlids"),
-            `#!/bin/sh\nexec ${mlidsShellCommand([])} "$@"\n`,
-          );
-          await Deno.chmod(join(bin, "mlids"), 0o755);
+          const bin = await installMlids(dir);
           const out = await new Deno.Command("sh", {
             args: ["-c", printed[1]],
             env: {
@@ -543,21 +532,17 @@ Deno.test({
     "evaluate: the HTML report in headless Chromium shows the summary's numbers, logs no error, fetches nothing",
   ignore: !chromiumPresent,
   async fn() {
-    await withEvaluation({ scores: true }, async ({ dir, evaluate }) => {
+    await withEvaluation({ scores: true }, async ({ dir, evaluateJson }) => {
       const html = join(dir, "report.html");
       const markdown = join(dir, "report.md");
-      const run = await evaluate([
+      const { summary } = await evaluateJson([
         "--batch-size",
         "500",
         "--report",
         html,
         "--report",
         markdown,
-        "--output",
-        "json",
       ]);
-      assert.equal(run.code, 0, run.stderr);
-      const summary = JSON.parse(run.stdout);
       const visit = await visitPage(pathToFileURL(html).href, { width: 1000 });
       assert.deepEqual(visit.errors, [], "no console error");
       assert.deepEqual(visit.requests, [], "no request made by the page");

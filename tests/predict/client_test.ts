@@ -4,6 +4,7 @@ import type { FlowFrame } from "../../lib/frame/frame.ts";
 import { PredictionClient, resolveEndpoint } from "../../lib/predict/client.ts";
 import { encodeSplitJson } from "../../lib/frame/split_json.ts";
 import { standinPrediction, startStandinApi } from "../../dev/standin_api.ts";
+import { frameOf } from "../support/synthetic_flows.ts";
 
 const FEATURES = ["dst_port", "protocol", "timestamp", "flow_pkts_s", "init_fwd_win_byts"];
 
@@ -11,45 +12,18 @@ const FEATURES = ["dst_port", "protocol", "timestamp", "flow_pkts_s", "init_fwd_
 function flows(n: number): FlowFrame {
   const ports = [80, 443, 21, 53, 22, 8080, 80];
   const rates = [1500.5, 3.25, NaN, 2e6, Infinity, 0.5, 81.125];
-  return {
-    length: n,
-    index: BigInt64Array.from({ length: n }, (_, i) => BigInt(100 + i)),
-    columns: [
-      {
-        name: "dst_port",
-        dtype: "uint16",
-        values: Uint16Array.from({ length: n }, (_, i) => ports[i % 7]),
-      },
-      {
-        name: "protocol",
-        dtype: "uint8",
-        values: Uint8Array.from({ length: n }, (_, i) => i % 3 ? 6 : 17),
-      },
-      {
-        name: "timestamp",
-        dtype: "object",
-        values: Array.from(
-          { length: n },
-          (_, i) => `21/02/2018 10:15:${String(i % 60).padStart(2, "0")}`,
-        ),
-      },
-      {
-        name: "flow_pkts_s",
-        dtype: "float64",
-        values: Float64Array.from({ length: n }, (_, i) => rates[i % 7]),
-      },
-      {
-        name: "init_fwd_win_byts",
-        dtype: "int32",
-        values: Int32Array.from({ length: n }, (_, i) => i % 2 ? -1 : 8192),
-      },
-      {
-        name: "label",
-        dtype: "object",
-        values: Array.from({ length: n }, (_, i) => i % 2 ? "Benign" : "Bot"),
-      },
-    ],
-  };
+  return frameOf(n, [
+    { name: "dst_port", dtype: "uint16", value: (i) => ports[i % 7] },
+    { name: "protocol", dtype: "uint8", value: (i) => i % 3 ? 6 : 17 },
+    {
+      name: "timestamp",
+      dtype: "object",
+      value: (i) => `21/02/2018 10:15:${String(i % 60).padStart(2, "0")}`,
+    },
+    { name: "flow_pkts_s", dtype: "float64", value: (i) => rates[i % 7] },
+    { name: "init_fwd_win_byts", dtype: "int32", value: (i) => i % 2 ? -1 : 8192 },
+    { name: "label", dtype: "object", value: (i) => i % 2 ? "Benign" : "Bot" },
+  ], { firstIndex: 100 });
 }
 
 /** What the stand-in's rule says for row `i` of {@linkcode flows}, computed independently. */

@@ -1,11 +1,13 @@
 /**
- * Files of tests: a temporary folder for one test body; every file a test left below a folder,
+ * Files of tests: a temporary folder for one test body; an `mlids` command in a folder to put on
+ * PATH; every file a test left below a folder,
  * however deep; a fixture copied into a folder of its own, with a cache folder beside it.
  * @module
  */
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mlidsShellCommand } from "../../dev/run_mlids.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -35,6 +37,19 @@ export async function withFixtureCopy(
     await Deno.copyFile(FIXTURES + name, path);
     await body(path, join(dir, "cache"));
   });
+}
+
+/**
+ * Makes `dir/bin` holding an `mlids` that runs the entry point under the binary's permissions, as
+ * a shell finds it on PATH; that folder.
+ */
+export async function installMlids(dir: string): Promise<string> {
+  const bin = join(dir, "bin");
+  await Deno.mkdir(bin);
+  const wrapper = join(bin, "mlids");
+  await Deno.writeTextFile(wrapper, `#!/bin/sh\nexec ${mlidsShellCommand([])} "$@"\n`);
+  await Deno.chmod(wrapper, 0o755);
+  return bin;
 }
 
 /** The paths of every file below `dir`, sorted; none when `dir` does not exist. */
