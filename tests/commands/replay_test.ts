@@ -15,6 +15,7 @@ import {
   shellQuote,
 } from "../../dev/run_mlids.ts";
 import { scriptAvailable, spawnInPty } from "../support/pty.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const DEMO = join(REPO_ROOT, "dev", "demo_data", "ml-ids-demo.h5");
 
@@ -281,7 +282,9 @@ Deno.test("replay: Ctrl-C stops sending, prints the summary of what was done, ex
       said += value;
     }
     assert.match(said, /replaying 400 flows/);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Ctrl-C once sending is under way (a fixed wait could end before the first answer on a
+    // loaded machine); at 20 flows/s the 400 take 20 s, so the stop still comes early.
+    await waitUntil(() => api.flowsPredicted >= 2, "the first flows to be answered");
     child.kill("SIGINT");
     const rest = (async () => {
       for (;;) {

@@ -6,6 +6,7 @@ import { watchAlerts } from "../../lib/replay/alert_queue.ts";
 import { fingerprintLayout } from "../../lib/replay/fingerprint.ts";
 import { createIdsTopology, emulatorQueue, queueCounts, withEmulator } from "../../dev/emulator.ts";
 import { SYNTHETIC_FEATURES, syntheticFlows } from "../support/synthetic_flows.ts";
+import { sleep, waitUntil } from "../support/wait.ts";
 
 function matcher(): AlertMatcher {
   return new AlertMatcher(fingerprintLayout(syntheticFlows(1), SYNTHETIC_FEATURES), {
@@ -38,9 +39,10 @@ Deno.test("watchAlerts: messages that are no notification are counted once and l
       visibilityTimeout: 1,
     });
     await watch.ready;
-    // Long enough for both to be received, and for them to come back once after 1 s.
-    for (let i = 0; i < 100 && watch.received < 2; i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitUntil(() => watch.received >= 2, "both messages received", { intervalMs: 20 });
+    // Time for them to come back once after their 1 s visibility timeout (to be counted again,
+    // were the counting wrong); a slow machine only makes this check weaker, never fail.
+    await sleep(1500);
     await watch.stop();
     assert.equal(watch.received, 2);
     assert.equal(watch.malformed, 2);
