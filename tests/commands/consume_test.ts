@@ -968,17 +968,14 @@ Deno.test("mlids consume escapes bidi controls (U+202E) in lines and table; json
       prediction: 1 as const,
     };
     await publishPredictions(emulator.sns, topology.topicArn, [notice, notice, notice]);
-    const common = consumeFlags(topology);
-    const lines = await runConsume([...common, "--idle-exit", "5", "--count", "1"]);
+    // One notification a run, each of the three copies in its own view.
+    const common = consumeFlags(topology, "--idle-exit", "5", "--count", "1");
+    const lines = await runConsume(common);
     assert.equal(lines.code, 0, lines.stderr);
     assert.doesNotMatch(lines.stdout, /[\u202a-\u202e\u2066-\u2069]/);
     assert.match(lines.stdout, / \\u202e21\/02\/2018 /);
     const table = await runConsume([
       ...common,
-      "--idle-exit",
-      "5",
-      "--count",
-      "1",
       "--output",
       "table",
       "--display-overflow",
@@ -988,15 +985,7 @@ Deno.test("mlids consume escapes bidi controls (U+202E) in lines and table; json
     assert.doesNotMatch(table.stdout, /[\u202a-\u202e\u2066-\u2069]/);
     assert.match(table.stdout, /Benign\\u202e\\u2066KCATTA\\u2069/);
     // The third copy, as data: the text as it is.
-    const jsonl = await runConsume([
-      ...common,
-      "--idle-exit",
-      "5",
-      "--count",
-      "1",
-      "--output",
-      "jsonl",
-    ]);
+    const jsonl = await runConsume([...common, "--output", "jsonl"]);
     assert.equal(jsonl.code, 0, jsonl.stderr);
     assert.equal(JSON.parse(jsonl.stdout).flow.label, evil);
   });
