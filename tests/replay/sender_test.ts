@@ -86,9 +86,10 @@ Deno.test("ReplaySender: flows due while max-in-flight requests wait are dropped
     assert.ok(api.maxInFlight <= 5, `the server saw ${api.maxInFlight} at once`);
     assert.equal(stats.maxInFlightSeen, 5);
     // Sent flows left on time, far sooner than the 400 ms a request waited: dropping is what
-    // keeps the schedule.
+    // keeps the schedule. Flows held for a free slot instead would lag 300 ms and more; a loaded
+    // machine fires timers late by tens of ms, so the bound is 200 ms, well between the two.
     assert.ok(
-      stats.sendLag.percentiles().p90! < 100,
+      stats.sendLag.percentiles().p90! < 200,
       `send lag p90 ${stats.sendLag.percentiles().p90}`,
     );
   } finally {
@@ -110,9 +111,12 @@ Deno.test("ReplaySender: latency is measured from the schedule, so one server st
     assert.ok(latency.max! >= 450, `max ${latency.max}`);
     assert.ok(latency.p90! >= 250, `p90 ${latency.p90}`);
     assert.ok(stats.latency.valueAtPercentile(75)! >= 150, "a quarter of flows waited >= 150 ms");
-    // The sender itself kept its schedule while the server stalled.
+    // The sender itself kept its schedule while the server stalled: a sender held up by the
+    // stall would lag up to 500 ms for the ~50 flows due meanwhile (p99 near 500). On a loaded
+    // machine the 50 answers released at once, handled in this same process, delay the timers
+    // of the next flows: a p99 of 120 ms was seen with two busy cores, so the bound is 250 ms.
     assert.ok(
-      stats.sendLag.percentiles().p99! < 100,
+      stats.sendLag.percentiles().p99! < 250,
       `send lag p99 ${stats.sendLag.percentiles().p99}`,
     );
   } finally {
