@@ -33,12 +33,35 @@ export interface IdsTopology {
 /** Test credentials; fauxqs accepts any. */
 export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
+/** Marks the requests of an emulator's own clients while its `setup` runs. */
+const SETUP_HEADER = "x-mlids-emulator-setup";
+
+/** Options of {@linkcode startEmulator}. */
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default eu-west-1. */
+  region?: string;
+  /**
+   * Runs with the emulator's own clients before anyone else is answered: other requests wait
+   * until it has finished. A restart on the same port loses every queue, and a client retrying
+   * there would otherwise meet "the queue does not exist" before they are made again.
+   */
+  setup?: (emulator: Emulator) => Promise<void>;
+}
+
 /** Starts fauxqs on 127.0.0.1 (port 0 picks a free one). */
-export async function startEmulator(
-  options: { port?: number; region?: string } = {},
-): Promise<Emulator> {
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const region = options.region ?? "eu-west-1";
   const app = buildApp({ logger: false, defaultRegion: region });
+  let setupDone: Promise<void> | undefined;
+  let endSetup = (): void => {};
+  if (options.setup) {
+    setupDone = new Promise((resolve) => (endSetup = resolve));
+    app.addHook("onRequest", async (request) => {
+      if (request.headers[SETUP_HEADER] === undefined) await setupDone;
+    });
+  }
   const address = await app.listen({ host: "127.0.0.1", port: options.port ?? 0 });
   const port = Number(new URL(address).port);
   const endpoint = `http://127.0.0.1:${port}`;
@@ -46,8 +69,21 @@ export async function startEmulator(
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
+  if (options.setup) {
+    for (const client of [sqs, sns, s3]) {
+      // deno-lint-ignore no-explicit-any -- the three clients' stacks differ only in their types
+      (client.middlewareStack as any).add(
+        // deno-lint-ignore no-explicit-any
+        (next: any) => (args: any) => {
+          args.request.headers[SETUP_HEADER] = "1";
+          return next(args);
+        },
+        { step: "build" },
+      );
+    }
+  }
   let stopped = false;
-  return {
+  const emulator: Emulator = {
     endpoint,
     port,
     region,
@@ -63,6 +99,17 @@ export async function startEmulator(
       await app.close();
     },
   };
+  if (options.setup) {
+    try {
+      await options.setup(emulator);
+    } catch (error) {
+      await emulator.stop();
+      throw error;
+    } finally {
+      endSetup();
+    }
+  }
+  return emulator;
 }
 
 /** How a client reaches `queueUrl` on the emulator: its endpoint, region and test keys. */

@@ -836,8 +836,11 @@ Deno.test("mlids consume keeps running through an emulator restart and says it i
     await emulator.stop();
     await consumer.waitFor((seen) => seen.retries >= 1, "a retry");
     assert.match(consumer.stderr(), /retrying in/);
-    emulator = await startEmulator({ port });
-    topology = await createIdsTopology(emulator);
+    // The consumer's retries wait until the queue is there again, as it is after a real outage.
+    emulator = await startEmulator({
+      port,
+      setup: async (restarted) => void (topology = await createIdsTopology(restarted)),
+    });
     await publishPredictions(emulator.sns, topology.topicArn, notices(2, { start: 10 }));
     assert.equal(await consumer.exit(30000), 0, consumer.stderr());
     assert.deepEqual(sorted(jsonlIndexes(consumer.stdout())), [0, 1, 10, 11]);

@@ -222,15 +222,23 @@ Deno.test("pollQueue survives the emulator being stopped and restarted on the sa
         backoffMs: 100,
         maxBackoffMs: 400,
       });
+      // A failure shows in the assertions below, not as an uncaught rejection meanwhile.
+      running.catch(() => {});
+      const deleted = () =>
+        events.reduce((sum, e) => sum + (e.type === "deleted" ? e.count : 0), 0);
       try {
-        await waitUntil(() => seen.length >= 3, "the first three notifications");
+        // Handled and deleted: the restart loses the queue, and with it any receipt still in use.
+        await waitUntil(() => seen.length >= 3 && deleted() >= 3, "the first three deleted");
         await emulator.stop();
         await waitUntil(
           () => events.some((e) => e.type === "retry" && e.operation === "ReceiveMessage"),
           "a receive retry while the emulator is down",
         );
-        emulator = await startEmulator({ port });
-        topology = await createIdsTopology(emulator);
+        // The poller's retries wait until the queue is there again, as it is after a real outage.
+        emulator = await startEmulator({
+          port,
+          setup: async (restarted) => void (topology = await createIdsTopology(restarted)),
+        });
         await publishPredictions(emulator.sns, topology.topicArn, notices(3, { start: 100 }));
         const summary = await withTimeout(running, 30_000, { what: "consumer did not recover" });
         assert.deepEqual(seen.sort((x, y) => x - y), [0, 1, 2, 100, 101, 102]);
