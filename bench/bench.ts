@@ -8,7 +8,7 @@
  * `formats` compares the compressors and Parquet (issue 11);
  * `replay` the replay sender and the per-flow senders (issue 13); `evaluate` a whole-dataset
  * evaluation, its memory and its resume (issue 12); `readers` the hand-written readers beside
- * libraries doing the same (issue 14: h5wasm, csv-parse, pickleparser).
+ * libraries doing the same (issue 14: h5wasm, csv-parse, pickleparser; c-blosc in wasm).
  *
  * Needs Debian's python3-pandas, python3-tables, python3-requests and python3-boto3 for the
  * baselines in ../shared/bench, and talks to loopback only.
@@ -26,7 +26,13 @@ import type { ReplaySummary } from "../lib/replay/mod.ts";
 import { type PredictionNotice, publishPredictions } from "../dev/publish_notifications.ts";
 import { openDataset, selectFlows } from "../lib/dataset/mod.ts";
 import { cellAt } from "../lib/frame/mod.ts";
-import { benchCsvReaders, benchHdf5Readers, benchPickleReaders, readerInputs } from "./readers.ts";
+import {
+  benchBloscReaders,
+  benchCsvReaders,
+  benchHdf5Readers,
+  benchPickleReaders,
+  readerInputs,
+} from "./readers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SHARED_BENCH = join(ROOT, "..", "shared", "bench");
@@ -147,6 +153,11 @@ async function checkPython(): Promise<void> {
     );
     Deno.exit(1);
   }
+}
+
+/** A pandas complib as the tables show it: plain "blosc" is blosc with its blosclz codec. */
+function complibLabel(complib: string): string {
+  return complib === "blosc" ? "blosc (blosclz)" : complib;
 }
 
 async function ensureDataset(count: number, complib = "zlib"): Promise<string> {
@@ -422,9 +433,9 @@ async function benchFormats(count: number): Promise<void> {
   await measure(mlids(["--version"])); // warm Deno's module cache
   const hdf = { script: join(SHARED_BENCH, "pandas_baseline.py"), what: "pandas read_hdf" };
   const cold = new Map<string, number>();
-  for (const complib of ["zlib", "blosc:lz4", "blosc:zstd"]) {
+  for (const complib of ["zlib", "blosc:lz4", "blosc:zstd", "blosc"]) {
     const file = await ensureDataset(count, complib);
-    cold.set(complib, await benchFormat(`HDF5 ${complib}`, file, hdf));
+    cold.set(complib, await benchFormat(`HDF5 ${complibLabel(complib)}`, file, hdf));
   }
   const zlib = cold.get("zlib") as number;
   const lz4 = cold.get("blosc:lz4") as number;
@@ -930,13 +941,21 @@ async function benchEvaluate(file: string, count: number): Promise<void> {
 }
 
 /** The hand-written readers beside libraries reading the same bytes (see bench/readers.ts). */
-async function benchReaders(file: string): Promise<void> {
+async function benchReaders(file: string, count: number): Promise<void> {
   const { csv, fixed } = await readerInputs(file, 200_000, PYTHON);
-  log("readers: HDF5 (native chunk reader, h5wasm), CSV (csv-parse), pickles (pickleparser)");
+  const blosc = [];
+  for (const complib of ["blosc:lz4", "blosc"]) {
+    const path = await ensureDataset(count, complib);
+    blosc.push({ complib: complibLabel(complib), file: path });
+  }
+  log(
+    "readers: HDF5 (native chunk reader, h5wasm), CSV (csv-parse), pickles (pickleparser), blosc",
+  );
   const measured = [
     ...await benchHdf5Readers(file),
     ...await benchCsvReaders(csv),
     ...await benchPickleReaders(file, fixed),
+    ...await benchBloscReaders(blosc),
   ];
   for (const row of measured) {
     record({
@@ -983,6 +1002,6 @@ if (import.meta.main) {
   if (only.includes("consume")) await benchConsume(file, Number(flag("messages", "5000")));
   if (only.includes("replay")) await benchReplay(file);
   if (only.includes("evaluate")) await benchEvaluate(file, count);
-  if (only.includes("readers")) await benchReaders(file);
+  if (only.includes("readers")) await benchReaders(file, count);
   printTable();
 }

@@ -2,7 +2,8 @@
  * Bench rows that back mlids' hand-written readers with numbers, each beside what a library does
  * with the same bytes (issue 14): the native HDF5 chunk reader beside h5wasm alone, the CSV reader
  * beside csv-parse, the pickle reader beside pickleparser on the pickles pandas writes into HDF5
- * attributes and fixed-format object arrays. Run with `deno task bench --only readers`.
+ * attributes and fixed-format object arrays, the blosc decoder beside c-blosc compiled to wasm
+ * (numcodecs, kept for this comparison only). Run with `deno task bench --only readers`.
  * @module
  */
 
@@ -10,7 +11,10 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse";
 import { Parser as PickleParser } from "pickleparser";
+import Blosc from "numcodecs/blosc";
 import { openFlowCsv } from "../lib/dataset/csv/cicflowmeter.ts";
+import { decodeBlosc } from "../lib/dataset/hdf5/_blosc.ts";
+import { readChunkIndex } from "../lib/dataset/hdf5/chunks.ts";
 import { openHdf5File, TypeClass } from "../lib/dataset/hdf5/file.ts";
 import { openPandasHdf } from "../lib/dataset/pandas/hdf.ts";
 import { loadPickle } from "../lib/dataset/pandas/pickle.ts";
@@ -97,6 +101,48 @@ export async function benchHdf5Readers(file: string): Promise<ReaderRow[]> {
       unit: "s",
     },
   ];
+}
+
+/** Every blosc frame of a pandas table's chunks, read into memory, and the bytes each holds. */
+async function tableFrames(file: string): Promise<{ frames: Uint8Array[]; expected: number }> {
+  const index = await readChunkIndex(file, "ids_data/table");
+  if (index === null) throw new Error(`${file}: no chunked table`);
+  const bytes = await Deno.readFile(file);
+  const frames = index.chunks.filter((chunk) => chunk.filterMask === 0)
+    .map((chunk) => bytes.subarray(chunk.address, chunk.address + chunk.size));
+  return { frames, expected: index.chunkShape[0] * index.elementSize };
+}
+
+/**
+ * The blosc decoder (every stream checked, in TypeScript) beside c-blosc itself compiled to wasm
+ * (numcodecs, which mlids left because its binding drops c-blosc's error code), on every frame of
+ * a table written with each codec, in one process.
+ */
+export async function benchBloscReaders(
+  files: readonly { complib: string; file: string }[],
+): Promise<ReaderRow[]> {
+  const cBlosc = Blosc.fromConfig({ id: "blosc" }) as unknown as {
+    decode(data: Uint8Array): Promise<Uint8Array>;
+  };
+  const rows: ReaderRow[] = [];
+  for (const { complib, file } of files) {
+    const { frames, expected } = await tableFrames(file);
+    await cBlosc.decode(frames[0]); // compiles the wasm before it is timed
+    const ours = await seconds(() => {
+      for (const frame of frames) decodeBlosc(frame, expected);
+    });
+    const wasm = await seconds(async () => {
+      for (const frame of frames) await cBlosc.decode(frame);
+    });
+    rows.push({
+      what: `HDF5 ${complib} table: its ${frames.length} blosc frames decoded, checked`,
+      ours,
+      baseline: wasm,
+      baselineName: "c-blosc in wasm, numcodecs",
+      unit: "s",
+    });
+  }
+  return rows;
 }
 
 /**

@@ -1008,8 +1008,8 @@ async function* decodeChunks(
     concurrency ?? (navigator.hardwareConcurrency ?? 1) - 1,
     MAX_THREADS,
   );
-  // Workers decode deflate (with shuffle and checksums) only: the codecs of `_codecs.ts` load
-  // wasm, which each worker would compile again.
+  // Workers decode deflate (with shuffle and checksums) only: their source is the text of the
+  // functions above, which do not include the codecs of `_codecs.ts`.
   const deflated = index.filters.some((filter) => filter.id === FILTER_DEFLATE) &&
     index.filters.every((filter) => !CODEC_FILTERS.has(filter.id));
   const codecs = await loadFilterCodecs(plan.filterIds);

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "../../../lib/errors.ts";
 import { openPandasHdf, tableLayoutOf } from "../../../lib/dataset/pandas/hdf.ts";
 import { openDataset } from "../../../lib/dataset/mod.ts";
+import { readChunkIndex } from "../../../lib/dataset/hdf5/chunks.ts";
 import { assertDatasetMatches, loadExpected } from "../../support/expected_frame.ts";
 
 // Fixtures of dev/make_compressor_fixtures.py: one frame saved with every pandas compressor.
@@ -92,3 +93,47 @@ Deno.test("openPandasHdf: lzo is refused in one line naming it and the re-save c
     return true;
   });
 });
+
+// Zeros in place of a stream are damage each LZ codec notices: lz4 reads a match at offset 0,
+// snappy a length of 0 and blosclz a run of one-byte literals too short for its block.
+for (const name of ["table_blosc_lz4.h5", "table_blosc_blosclz.h5", "fixed_blosc_snappy.h5"]) {
+  Deno.test(`openDataset: ${name} with a zeroed blosc stream fails in one line naming it`, async () => {
+    const codec = /blosc_([a-z0-9]+)/.exec(name)![1];
+    const dir = await Deno.makeTempDir({ prefix: "mlids-blosc-" });
+    const path = `${dir}/${name}`;
+    const cacheDir = `${dir}/cache`;
+    try {
+      const dataset = name.startsWith("table") ? "ids_data/table" : "ids_data/block1_values";
+      const index = await readChunkIndex(DIR + name, dataset);
+      assert.ok(index !== null);
+      const chunk = index.chunks.find((c) => c.filterMask === 0);
+      assert.ok(chunk !== undefined);
+      const bytes = await Deno.readFile(DIR + name);
+      const frame = new DataView(bytes.buffer, chunk.address, chunk.size);
+      const stream = frame.getInt32(16, true);
+      const length = frame.getInt32(stream, true);
+      bytes.fill(0, chunk.address + stream + 4, chunk.address + stream + 4 + length);
+      await Deno.writeFile(path, bytes);
+      await assert.rejects(
+        async () => {
+          const opened = await openDataset(path, { cacheDir });
+          try {
+            for await (const _ of opened.scan({ batchRows: 50 })) { /* every chunk */ }
+          } finally {
+            opened.close();
+          }
+        },
+        (error: unknown) => {
+          assert.ok(error instanceof InputError);
+          assert.ok(error.message.startsWith(`${path}: the HDF5 chunk at byte ${chunk.address} `));
+          assert.match(error.message, new RegExp(`${codec} stream`));
+          assert.doesNotMatch(error.message, /\n/);
+          assert.match(error.hint ?? "", /damaged/);
+          return true;
+        },
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
