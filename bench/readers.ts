@@ -27,6 +27,8 @@ export interface ReaderRow {
   baseline: number;
   baselineName: string;
   unit: "s" | "ms";
+  /** How much slower than the library the reader may be, when not at all would be wrong. */
+  slack?: { ratio: number; why: string };
 }
 
 function median(values: number[]): number {
@@ -128,18 +130,28 @@ export async function benchBloscReaders(
   for (const { complib, file } of files) {
     const { frames, expected } = await tableFrames(file);
     await cBlosc.decode(frames[0]); // compiles the wasm before it is timed
-    const ours = await seconds(() => {
-      for (const frame of frames) decodeBlosc(frame, expected);
-    });
-    const wasm = await seconds(async () => {
-      for (const frame of frames) await cBlosc.decode(frame);
-    });
+    // Turn about, so that both sides meet the same moments of a busy machine.
+    const ours: number[] = [];
+    const wasm: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      ours.push(
+        await seconds(() => {
+          for (const frame of frames) decodeBlosc(frame, expected);
+        }, 1),
+      );
+      wasm.push(
+        await seconds(async () => {
+          for (const frame of frames) await cBlosc.decode(frame);
+        }, 1),
+      );
+    }
     rows.push({
       what: `HDF5 ${complib} table: its ${frames.length} blosc frames decoded, checked`,
-      ours,
-      baseline: wasm,
+      ours: median(ours),
+      baseline: median(wasm),
       baselineName: "c-blosc in wasm, numcodecs",
       unit: "s",
+      slack: { ratio: 1.2, why: "the library drops c-blosc's errors" },
     });
   }
   return rows;
