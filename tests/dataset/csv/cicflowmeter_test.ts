@@ -16,6 +16,8 @@ import { findColumn, type FlowFrame } from "../../../lib/frame/frame.ts";
 import { withTempDir } from "../../support/files.ts";
 
 const IDS_NAMES = IDS_FEATURES.map((f) => f.name);
+/** The identity columns a CICFlowMeter 4.0 CSV has, as read: Flow ID, Src IP, Src Port, Dst IP. */
+const CIC4_IDENTITY = ["flow_id", "src_ip", "src_port", "dst_ip"];
 const INTEGER_DTYPES = new Set(["uint8", "uint16", "uint32", "int32", "int64", "uint64"]);
 
 /** The value row `row` holds for feature `i` in these synthetic files: exact in every dtype. */
@@ -176,14 +178,11 @@ Deno.test("csv: V3 with identity columns, CRLF, BOM and RFC 4180 quoting", async
   await withCsv(text, async (dataset, notices) => {
     assert.deepEqual(notices, []);
     assert.deepEqual(dataset.info.columns.map((c) => c.name), [
-      "flow_id",
-      "src_ip",
-      "src_port",
-      "dst_ip",
+      ...CIC4_IDENTITY,
       ...IDS_NAMES,
       "label",
     ]);
-    assert.deepEqual(dataset.info.identityColumns, ["flow_id", "src_ip", "src_port", "dst_ip"]);
+    assert.deepEqual(dataset.info.identityColumns, CIC4_IDENTITY);
     assert.deepEqual(dataset.info.columns.slice(0, 4).map((c) => c.dtype), [
       "object",
       "object",
@@ -216,13 +215,7 @@ Deno.test("csv: CICFlowMeter 4.0 with only NeedManualLabel is unlabelled", async
   await withCsv(lines.join("\n"), async (dataset, notices) => {
     assert.equal(dataset.info.labelColumn, null);
     assert.equal(await dataset.labelIndex(), null);
-    assert.deepEqual(dataset.info.columns.map((c) => c.name), [
-      "flow_id",
-      "src_ip",
-      "src_port",
-      "dst_ip",
-      ...IDS_NAMES,
-    ]);
+    assert.deepEqual(dataset.info.columns.map((c) => c.name), [...CIC4_IDENTITY, ...IDS_NAMES]);
     assert.equal(notices.length, 1);
     assert.match(notices[0], /NeedManualLabel/);
     const frame = await allRows(dataset);
