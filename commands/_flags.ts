@@ -37,6 +37,31 @@ export function parseWholeNumber(flag: string, value: string, range: WholeNumber
   return number;
 }
 
+/** {@linkcode parseWholeNumber} of a flag that may be absent: undefined when it is. */
+export function optionalWholeNumber(
+  flag: string,
+  value: string | undefined,
+  range: WholeNumberRange,
+): number | undefined {
+  return value === undefined ? undefined : parseWholeNumber(flag, value, range);
+}
+
+/**
+ * Checks the selection flags every command that picks flows shares: a `--seed` that is not empty,
+ * and `--category` names that are not blank; a one-line UsageError otherwise.
+ */
+export function checkSelectionFlags(
+  flags: { seed?: string; category?: string | readonly string[] },
+): void {
+  if (flags.seed !== undefined && flags.seed.trim() === "") {
+    throw new UsageError("--seed needs a value: a whole number or any text");
+  }
+  const names = typeof flags.category === "string" ? [flags.category] : flags.category ?? [];
+  if (names.some((name) => name.trim() === "")) {
+    throw new UsageError("--category needs a category name, such as 'Benign' or 'Bot'");
+  }
+}
+
 /** A commander argument parser for a whole-number flag (see {@linkcode parseWholeNumber}). */
 export function wholeNumberArg(flag: string, range: WholeNumberRange): (value: string) => number {
   return (value: string): number => parseWholeNumber(flag, value, range);

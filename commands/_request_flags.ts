@@ -5,10 +5,21 @@
  */
 
 import { Option } from "@commander-js/extra-typings";
+import { UsageError } from "../lib/errors.ts";
+import { checkThreshold } from "../lib/predict/mod.ts";
 import { choiceOption, describeDefault } from "./_flags.ts";
 
 /** The request body formats `--payload-format` takes. */
 export const PAYLOAD_FORMATS = ["pandas-split", "dataframe-split"] as const;
+
+/** Parses `--threshold`: a number from 0 to 1, or a one-line UsageError. */
+export function parseThreshold(value: string): number {
+  try {
+    return checkThreshold(value.trim() === "" ? NaN : Number(value));
+  } catch {
+    throw new UsageError(`--threshold must be a number from 0 to 1, not '${value}'`);
+  }
+}
 
 /** `--timeout <ms>`: how long one request attempt may take (the client's default, 30000). */
 export function timeoutOption(): Option<"--timeout <ms>"> {

@@ -9,7 +9,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import denoConfig from "../deno.json" with { type: "json" };
 import { defaultCacheDir } from "../lib/cache_dir.ts";
 import { type FlowDataset, openDataset } from "../lib/dataset/mod.ts";
-import { CancelledError, MlidsError, RemoteError, UsageError } from "../lib/errors.ts";
+import { CancelledError, MlidsError, RemoteError } from "../lib/errors.ts";
 import {
   DEFAULT_BATCH_SIZE,
   type EvaluationMetrics,
@@ -22,7 +22,7 @@ import {
   runEvaluation,
   selectionText,
 } from "../lib/evaluate/mod.ts";
-import { checkThreshold, type PayloadFormat, resolveEndpoint } from "../lib/predict/mod.ts";
+import { type PayloadFormat, resolveEndpoint } from "../lib/predict/mod.ts";
 import { checkReportTarget, writeReport } from "../lib/report/mod.ts";
 import {
   colourEnabled,
@@ -44,12 +44,19 @@ import {
   withDatasetSourceOptions,
 } from "./_dataset_flags.ts";
 import {
+  parseThreshold,
   PAYLOAD_FORMATS,
   payloadFormatOption,
   retriesOption,
   timeoutOption,
 } from "./_request_flags.ts";
-import { choiceOption, describeDefault, parseChoice, parseWholeNumber } from "./_flags.ts";
+import {
+  checkSelectionFlags,
+  choiceOption,
+  describeDefault,
+  optionalWholeNumber,
+  parseChoice,
+} from "./_flags.ts";
 import { streamSink, type TextSink } from "./_predict_round.ts";
 
 /** The flags of `mlids evaluate` as commander hands them over. */
@@ -99,29 +106,11 @@ export interface EvaluateSettings {
   reports: string[];
 }
 
-function optionalWhole(flag: string, value: string | undefined, min: number): number | undefined {
-  return value === undefined ? undefined : parseWholeNumber(flag, value, { min });
-}
-
 /** Checks every flag, throwing a one-line UsageError that names the flag and what to pass. */
 export function parseEvaluateFlags(flags: EvaluateFlags): EvaluateSettings {
-  const categories = flags.category?.map((name) => {
-    if (name.trim() === "") {
-      throw new UsageError("--category needs a category name, such as 'Benign' or 'Bot'");
-    }
-    return name;
-  });
-  let threshold: number | undefined;
-  if (flags.threshold !== undefined) {
-    try {
-      threshold = checkThreshold(flags.threshold.trim() === "" ? NaN : Number(flags.threshold));
-    } catch {
-      throw new UsageError(`--threshold must be a number from 0 to 1, not '${flags.threshold}'`);
-    }
-  }
-  if (flags.seed !== undefined && flags.seed.trim() === "") {
-    throw new UsageError("--seed needs a value: a whole number or any text");
-  }
+  checkSelectionFlags(flags);
+  const categories = flags.category;
+  const threshold = flags.threshold === undefined ? undefined : parseThreshold(flags.threshold);
   const payloadFormat: PayloadFormat | undefined = flags.payloadFormat === undefined
     ? undefined
     : parseChoice("--payload-format", flags.payloadFormat, PAYLOAD_FORMATS);
@@ -134,16 +123,17 @@ export function parseEvaluateFlags(flags: EvaluateFlags): EvaluateSettings {
       datasetUri: flags.datasetUri,
       datasetKey: flags.key,
       categories,
-      perCategory: optionalWhole("--per-category", flags.perCategory, 1),
-      sample: optionalWhole("--sample", flags.sample, 1),
+      perCategory: optionalWholeNumber("--per-category", flags.perCategory, { min: 1 }),
+      sample: optionalWholeNumber("--sample", flags.sample, { min: 1 }),
       seed: flags.seed,
-      batchSize: optionalWhole("--batch-size", flags.batchSize, 1),
-      concurrency: optionalWhole("--concurrency", flags.concurrency, 1) ?? DEFAULT_CONCURRENCY,
-      timeoutMs: optionalWhole("--timeout", flags.timeout, 1),
-      retries: optionalWhole("--retries", flags.retries, 0) ?? DEFAULT_RETRIES,
+      batchSize: optionalWholeNumber("--batch-size", flags.batchSize, { min: 1 }),
+      concurrency: optionalWholeNumber("--concurrency", flags.concurrency, { min: 1 }) ??
+        DEFAULT_CONCURRENCY,
+      timeoutMs: optionalWholeNumber("--timeout", flags.timeout, { min: 1 }),
+      retries: optionalWholeNumber("--retries", flags.retries, { min: 0 }) ?? DEFAULT_RETRIES,
       threshold,
       payloadFormat,
-      maxRate: optionalWhole("--max-rate", flags.maxRate, 1),
+      maxRate: optionalWholeNumber("--max-rate", flags.maxRate, { min: 1 }),
       statePath: flags.state,
       resume: flags.resume ?? false,
       keepState: flags.keepState ?? false,

@@ -13,12 +13,7 @@ import {
   seedOf,
 } from "../lib/dataset/mod.ts";
 import { UsageError } from "../lib/errors.ts";
-import {
-  checkThreshold,
-  DEFAULT_THRESHOLD,
-  type PayloadFormat,
-  resolveEndpoint,
-} from "../lib/predict/mod.ts";
+import { DEFAULT_THRESHOLD, type PayloadFormat, resolveEndpoint } from "../lib/predict/mod.ts";
 import {
   colourEnabled,
   downloadBar,
@@ -39,6 +34,7 @@ import {
   withDatasetSourceOptions,
 } from "./_dataset_flags.ts";
 import {
+  parseThreshold,
   PAYLOAD_FORMATS,
   payloadFormatOption,
   retriesOption,
@@ -46,13 +42,14 @@ import {
 } from "./_request_flags.ts";
 import {
   allOption,
+  checkSelectionFlags,
   choiceOption,
   type Count,
   countFrom,
   countOption,
   describeDefault,
+  optionalWholeNumber,
   parseChoice,
-  parseWholeNumber,
 } from "./_flags.ts";
 import { watchInterrupts } from "./_interrupt.ts";
 
@@ -111,10 +108,6 @@ function categorySize(labels: LabelIndex | null, name: string): number {
 /** Flows sent in a scripted run without --count. */
 const DEFAULT_SCRIPTED_COUNT = 10;
 
-function optionalWhole(flag: string, value: string | undefined, min: number): number | undefined {
-  return value === undefined ? undefined : parseWholeNumber(flag, value, { min });
-}
-
 const OUTPUTS = ["table", "json", "jsonl", "csv"] as const;
 const OVERFLOWS = ["wrap", "nowrap"] as const;
 
@@ -125,35 +118,24 @@ export function parsePredictFlags(flags: PredictFlags): PredictSettings {
       hint: "Pass one of them: --category NAME for one category, --random for any flows.",
     });
   }
-  if (flags.category !== undefined && flags.category.trim() === "") {
-    throw new UsageError("--category needs a category name, such as 'Benign' or 'Bot'");
-  }
+  checkSelectionFlags(flags);
   const count = countFrom(flags);
-  const delayMs = optionalWhole("--delay", flags.delay, 0);
-  const batchSize = optionalWhole("--batch-size", flags.batchSize, 1);
-  const concurrency = optionalWhole("--concurrency", flags.concurrency, 1);
+  const delayMs = optionalWholeNumber("--delay", flags.delay, { min: 0 });
+  const batchSize = optionalWholeNumber("--batch-size", flags.batchSize, { min: 1 });
+  const concurrency = optionalWholeNumber("--concurrency", flags.concurrency, { min: 1 });
   if (delayMs !== undefined && (batchSize !== undefined || concurrency !== undefined)) {
     throw new UsageError(
       "--delay sends one flow per request, one at a time, so it cannot be combined with --batch-size or --concurrency",
       { hint: "Drop --delay to send in batches, or drop --batch-size/--concurrency." },
     );
   }
-  let threshold = DEFAULT_THRESHOLD;
-  if (flags.threshold !== undefined) {
-    const value = flags.threshold.trim() === "" ? NaN : Number(flags.threshold);
-    try {
-      threshold = checkThreshold(value);
-    } catch {
-      throw new UsageError(`--threshold must be a number from 0 to 1, not '${flags.threshold}'`);
-    }
-  }
+  const threshold = flags.threshold === undefined
+    ? DEFAULT_THRESHOLD
+    : parseThreshold(flags.threshold);
   const output = parseChoice("--output", flags.output ?? "table", OUTPUTS);
   const payloadFormat: PayloadFormat | undefined = flags.payloadFormat === undefined
     ? undefined
     : parseChoice("--payload-format", flags.payloadFormat, PAYLOAD_FORMATS);
-  if (flags.seed !== undefined && flags.seed.trim() === "") {
-    throw new UsageError("--seed needs a value: a whole number or any text");
-  }
   // Fails fast on a URL that is not http(s), before a dataset download.
   resolveEndpoint(flags.apiUrl);
   return {
@@ -166,8 +148,8 @@ export function parsePredictFlags(flags: PredictFlags): PredictSettings {
     delayMs,
     batchSize,
     concurrency,
-    timeoutMs: optionalWhole("--timeout", flags.timeout, 1),
-    retries: optionalWhole("--retries", flags.retries, 0),
+    timeoutMs: optionalWholeNumber("--timeout", flags.timeout, { min: 1 }),
+    retries: optionalWholeNumber("--retries", flags.retries, { min: 0 }),
     seed: flags.seed,
     threshold,
     output,

@@ -56,6 +56,7 @@ import {
   withAwsQueueOptions,
 } from "./_aws_flags.ts";
 import {
+  checkSelectionFlags,
   choiceOption,
   type Count,
   countOption,
@@ -150,12 +151,7 @@ function parseReplayFlags(flags: ReplayFlags): ReplaySettings {
       }
     }
   }
-  if (flags.seed !== undefined && flags.seed.trim() === "") {
-    throw new UsageError("--seed needs a value: a whole number or any text");
-  }
-  if (flags.category !== undefined && flags.category.some((name) => name.trim() === "")) {
-    throw new UsageError("--category needs a category name, such as 'Benign' or 'Bot'");
-  }
+  checkSelectionFlags(flags);
   // Fails fast on a URL that is not http(s), before a dataset download.
   resolveEndpoint(flags.apiUrl);
   if (flags.report !== undefined && !/\.(html?|md|markdown)$/i.test(flags.report)) {

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
+import { parseThreshold } from "../../commands/_request_flags.ts";
 import {
+  checkSelectionFlags,
   countFrom,
+  optionalWholeNumber,
   parseChoice,
   parseCount,
   parseWholeNumber,
@@ -60,4 +63,37 @@ Deno.test("parseChoice: any case, one line listing the choices", () => {
     () => parseChoice("--output", "xml", choices),
     /^--output must be table, json or jsonl, not 'xml'$/,
   );
+});
+
+Deno.test("optionalWholeNumber: undefined when the flag is absent, parseWholeNumber's rules otherwise", () => {
+  assert.equal(optionalWholeNumber("--sample", undefined, { min: 1 }), undefined);
+  assert.equal(optionalWholeNumber("--sample", " 12 ", { min: 1 }), 12);
+  refused(
+    () => optionalWholeNumber("--sample", "0", { min: 1 }),
+    /^--sample must be a whole number of 1 or more, not '0'$/,
+  );
+});
+
+Deno.test("checkSelectionFlags: an empty --seed or a blank --category name is refused in one line", () => {
+  checkSelectionFlags({});
+  checkSelectionFlags({ seed: "42", category: "Bot" });
+  checkSelectionFlags({ seed: "any text", category: ["Bot", "Benign"] });
+  refused(() => checkSelectionFlags({ seed: " " }), /^--seed needs a value/);
+  refused(() => checkSelectionFlags({ category: "" }), /^--category needs a category name/);
+  refused(
+    () => checkSelectionFlags({ category: ["Bot", " "] }),
+    /^--category needs a category name/,
+  );
+});
+
+Deno.test("parseThreshold: a number from 0 to 1; anything else names the flag and the value", () => {
+  assert.equal(parseThreshold("0.5"), 0.5);
+  assert.equal(parseThreshold("0"), 0);
+  assert.equal(parseThreshold("1"), 1);
+  for (const value of ["", " ", "1.5", "-0.1", "abc", "NaN"]) {
+    refused(
+      () => parseThreshold(value),
+      new RegExp(`^--threshold must be a number from 0 to 1, not '${value}'$`),
+    );
+  }
 });
