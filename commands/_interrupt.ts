@@ -6,6 +6,7 @@
  * @module
  */
 
+import process from "node:process";
 import { CancelledError } from "../lib/errors.ts";
 
 /** The signals that ask mlids to stop: Ctrl-C, and SIGTERM where there is one. */
@@ -66,5 +67,23 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
     return await work(controller.signal);
   } finally {
     unwatch();
+  }
+}
+
+/**
+ * Runs one prompt so that Ctrl-C arriving as a signal ends it as the Ctrl-C key does (the session
+ * then ends with 0). The key reaches a raw terminal as a byte, but SIGINT still comes from
+ * `kill -INT` or a key pressed before the terminal turned raw; inquirer's signal-exit would then
+ * re-raise it and kill the session with 130. A listener on node:process (not
+ * Deno.addSignalListener) is what signal-exit counts, so it leaves the signal to this one.
+ */
+export async function promptEndedBySigint<T>(ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.on("SIGINT", onSigint);
+  try {
+    return await ask(controller.signal);
+  } finally {
+    process.off("SIGINT", onSigint);
   }
 }

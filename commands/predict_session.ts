@@ -11,24 +11,7 @@ import { formatCount } from "../lib/term/mod.ts";
 import { escapeControl } from "../lib/text.ts";
 import { type PredictPrompts, type RoundChoice, runRound, type Session } from "./_predict_round.ts";
 import { describeError } from "./_report.ts";
-
-/**
- * Runs one prompt so that Ctrl-C arriving as a signal ends it as the Ctrl-C key does (the session
- * then ends with 0). The key reaches a raw terminal as a byte, but SIGINT still comes from
- * `kill -INT` or a key pressed before the terminal turned raw; inquirer's signal-exit would then
- * re-raise it and kill the session with 130. A listener on node:process (not
- * Deno.addSignalListener) is what signal-exit counts, so it leaves the signal to this one.
- */
-async function endedBySigint<T>(ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.on("SIGINT", onSigint);
-  try {
-    return await ask(controller.signal);
-  } finally {
-    process.off("SIGINT", onSigint);
-  }
-}
+import { promptEndedBySigint } from "./_interrupt.ts";
 
 /** The prompts of @inquirer/prompts, drawn on stderr so stdout stays data. */
 export function inquirerPrompts(): PredictPrompts {
@@ -38,11 +21,11 @@ export function inquirerPrompts(): PredictPrompts {
   return {
     select: async (config) => {
       const { select } = await prompts();
-      return endedBySigint((signal) => select(config, { output, signal }));
+      return promptEndedBySigint((signal) => select(config, { output, signal }));
     },
     input: async (config) => {
       const { input } = await prompts();
-      return endedBySigint((signal) => input(config, { output, signal }));
+      return promptEndedBySigint((signal) => input(config, { output, signal }));
     },
   };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { interruptible, watchInterrupts } from "../../commands/_interrupt.ts";
+import process from "node:process";
+import { interruptible, promptEndedBySigint, watchInterrupts } from "../../commands/_interrupt.ts";
 
 /** Waits until `done()` holds; bounded, since a signal is delivered within moments. */
 async function until(done: () => boolean): Promise<void> {
@@ -42,4 +43,20 @@ Deno.test({
     });
     assert.equal(result, true);
   },
+});
+
+Deno.test("interrupts: a prompt run through promptEndedBySigint is aborted by SIGINT on node:process, and the listener goes after", async () => {
+  const before = process.listenerCount("SIGINT");
+  const aborted = await promptEndedBySigint((signal) => {
+    // signal-exit re-raises SIGINT only when its own listeners are all node:process has.
+    assert.equal(process.listenerCount("SIGINT"), before + 1);
+    assert.equal(signal.aborted, false);
+    process.emit("SIGINT", "SIGINT");
+    return Promise.resolve(signal.aborted);
+  });
+  assert.equal(aborted, true);
+  assert.equal(process.listenerCount("SIGINT"), before);
+  // A prompt that throws also leaves no listener behind.
+  await assert.rejects(promptEndedBySigint(() => Promise.reject(new Error("closed"))), /closed/);
+  assert.equal(process.listenerCount("SIGINT"), before);
 });
